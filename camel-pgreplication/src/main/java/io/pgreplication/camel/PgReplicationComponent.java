@@ -1,0 +1,36 @@
+package io.pgreplication.camel;
+
+import java.util.Map;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.HealthCheckComponent;
+
+/** The {@code pgreplication:} component. Options set here (url, user, password...) apply to every endpoint. */
+@Component("pgreplication")
+public class PgReplicationComponent extends HealthCheckComponent {
+
+    @Metadata(description = "Options shared by all endpoints of this component")
+    private PgReplicationConfiguration configuration = new PgReplicationConfiguration();
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        PgReplicationConfiguration config = configuration.copy();
+        config.setSlotName(remaining);
+        PgReplicationEndpoint endpoint = new PgReplicationEndpoint(uri, this, config);
+        setProperties(endpoint, parameters);
+        // Bad options fail here, at endpoint creation, naming the option (SPEC §8).
+        endpoint.freeze();
+        return endpoint;
+    }
+
+    public PgReplicationConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /** Options shared by all endpoints of this component. */
+    public void setConfiguration(PgReplicationConfiguration configuration) {
+        this.configuration = configuration;
+    }
+}

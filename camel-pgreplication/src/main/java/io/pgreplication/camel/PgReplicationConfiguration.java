@@ -1,0 +1,264 @@
+package io.pgreplication.camel;
+
+import java.util.List;
+import java.util.Set;
+
+import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.Identifiers;
+import io.pgreplication.camel.admin.ReplicationSetup;
+import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.session.SessionOptions;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+
+/** The options of a {@code pgreplication:} endpoint (SPEC §2); also settable once on the component. */
+@UriParams
+public class PgReplicationConfiguration implements Cloneable {
+
+    private static final Set<String> OPERATIONS = Set.of("insert", "update", "delete", "truncate");
+
+    @UriPath(description = "The logical replication slot to stream from: lower-case letters, digits and _,"
+                           + " at most 63")
+    @Metadata(required = true)
+    private String slotName;
+    @UriParam(label = "common")
+    private String url;
+    @UriParam(label = "common,security", secret = true)
+    private String user;
+    @UriParam(label = "common,security", secret = true)
+    private String password;
+    @UriParam(label = "common")
+    private String publication;
+    @UriParam(label = "common")
+    private String tables;
+    @UriParam(label = "consumer,advanced", defaultValue = "insert,update,delete,truncate")
+    private String publish = "insert,update,delete,truncate";
+    @UriParam(label = "consumer", defaultValue = "true")
+    private boolean createPublication = true;
+    @UriParam(label = "consumer", defaultValue = "true")
+    private boolean createSlot = true;
+    @UriParam(label = "consumer,advanced", defaultValue = "false")
+    private boolean reset;
+    @UriParam(label = "consumer", defaultValue = "1000")
+    private int batchSize = 1000;
+    @UriParam(label = "consumer", defaultValue = "100", javaType = "java.time.Duration")
+    private long batchTimeout = 100;
+    @UriParam(label = "consumer", defaultValue = "true")
+    private boolean flushSlot = true;
+    @UriParam(label = "consumer,advanced", defaultValue = "10000", javaType = "java.time.Duration")
+    private long statusInterval = 10_000;
+    @UriParam(label = "consumer,advanced", defaultValue = "1000", javaType = "java.time.Duration")
+    private long reconnectDelay = 1_000;
+    @UriParam(label = "consumer,advanced", defaultValue = "60000", javaType = "java.time.Duration")
+    private long maxReconnectDelay = 60_000;
+
+    public PgReplicationConfiguration copy() {
+        try {
+            return (PgReplicationConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    /**
+     * Checks every option and freezes them into session options. Throws {@link IllegalArgumentException} naming the
+     * option, the bad value and what is allowed (SPEC §8); never echoes url or password.
+     */
+    SessionOptions validate() {
+        if (!Identifiers.isValidSlotName(slotName)) {
+            throw new IllegalArgumentException("Invalid slot name '" + slotName + "': use 1 to 63 lower-case letters,"
+                                               + " digits and underscores, e.g. pgreplication:orders_slot");
+        }
+        requirePositive("batchSize", batchSize);
+        requirePositive("batchTimeout", batchTimeout);
+        requirePositive("statusInterval", statusInterval);
+        requirePositive("reconnectDelay", reconnectDelay);
+        if (maxReconnectDelay < reconnectDelay) {
+            throw new IllegalArgumentException("Invalid option maxReconnectDelay=" + maxReconnectDelay + " ms: it must"
+                                               + " be at least reconnectDelay (" + reconnectDelay + " ms)");
+        }
+        String pub = publication == null || publication.isBlank() ? slotName
+                : Identifiers.parse("publication", publication);
+        List<TableSpec> tableList = TableSpec.parseList("tables", tables);
+        String publishList = normalizePublish();
+        ConnectionSettings connection = ConnectionSettings.of(url, user, password);
+        ReplicationSetup.Request setup = new ReplicationSetup.Request(slotName, pub, tableList, publishList,
+                createPublication, createSlot, reset);
+        return new SessionOptions(connection, setup, tableList, batchSize, batchTimeout, flushSlot, statusInterval,
+                reconnectDelay, maxReconnectDelay);
+    }
+
+    private String normalizePublish() {
+        StringBuilder out = new StringBuilder();
+        for (String op : (publish == null ? "" : publish).split(",")) {
+            String o = op.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!OPERATIONS.contains(o)) {
+                throw new IllegalArgumentException("Invalid option publish='" + publish + "': '" + op.trim()
+                                                   + "' is not one of insert, update, delete, truncate");
+            }
+            out.append(out.length() == 0 ? "" : ", ").append(o);
+        }
+        return out.toString();
+    }
+
+    private static void requirePositive(String option, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("Invalid option " + option + "=" + value + ": it must be greater than 0");
+        }
+    }
+
+    public String getSlotName() {
+        return slotName;
+    }
+
+    /** The logical replication slot to stream from: lower-case letters, digits and _, at most 63. */
+    public void setSlotName(String slotName) {
+        this.slotName = slotName;
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    /**
+     * The database: jdbc:postgresql://host:5432/db?sslmode=require, or the libpq form
+     * postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300. Prefer the user and password options
+     * over credentials inside the URL.
+     */
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getUser() {
+        return user;
+    }
+
+    /** The database role; needs the REPLICATION attribute. Overrides a user in url. */
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /** The role's password; never logged or shown. Overrides a password in url. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public String getPublication() {
+        return publication;
+    }
+
+    /** The publication to stream; defaults to the slot name. SQL identifier rules: quote mixed case. */
+    public void setPublication(String publication) {
+        this.publication = publication;
+    }
+
+    public String getTables() {
+        return tables;
+    }
+
+    /**
+     * Comma list of schema.table, table (in public) or schema.* (the whole schema, later tables included on
+     * PostgreSQL 15+). Creates or extends the publication and filters what is delivered. Omitted: the tables already
+     * in the publication; if the publication must be created, public.*.
+     */
+    public void setTables(String tables) {
+        this.tables = tables;
+    }
+
+    public String getPublish() {
+        return publish;
+    }
+
+    /** Operations published when the component creates the publication: any of insert,update,delete,truncate. */
+    public void setPublish(String publish) {
+        this.publish = publish;
+    }
+
+    public boolean isCreatePublication() {
+        return createPublication;
+    }
+
+    /** Create a missing publication and add missing tables to an existing one; tables are never removed. */
+    public void setCreatePublication(boolean createPublication) {
+        this.createPublication = createPublication;
+    }
+
+    public boolean isCreateSlot() {
+        return createSlot;
+    }
+
+    /** Create the replication slot when it is missing. */
+    public void setCreateSlot(boolean createSlot) {
+        this.createSlot = createSlot;
+    }
+
+    public boolean isReset() {
+        return reset;
+    }
+
+    /** Drop and recreate the slot and the publication at start: everything not yet confirmed is skipped. */
+    public void setReset(boolean reset) {
+        this.reset = reset;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    /** The most changes in one exchange. A batch holds changes of one table. */
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public long getBatchTimeout() {
+        return batchTimeout;
+    }
+
+    /** A partial batch is sent when its oldest change is this old (500, 500ms, 1s). */
+    public void setBatchTimeout(long batchTimeout) {
+        this.batchTimeout = batchTimeout;
+    }
+
+    public boolean isFlushSlot() {
+        return flushSlot;
+    }
+
+    /** Confirm the slot when exchanges complete; false never moves the slot (the server keeps all WAL). */
+    public void setFlushSlot(boolean flushSlot) {
+        this.flushSlot = flushSlot;
+    }
+
+    public long getStatusInterval() {
+        return statusInterval;
+    }
+
+    /** How often status updates (and confirmations) are sent to the server; keep it well under wal_sender_timeout. */
+    public void setStatusInterval(long statusInterval) {
+        this.statusInterval = statusInterval;
+    }
+
+    public long getReconnectDelay() {
+        return reconnectDelay;
+    }
+
+    /** The first wait before reconnecting after a lost connection or a failed batch; doubles up to maxReconnectDelay. */
+    public void setReconnectDelay(long reconnectDelay) {
+        this.reconnectDelay = reconnectDelay;
+    }
+
+    public long getMaxReconnectDelay() {
+        return maxReconnectDelay;
+    }
+
+    /** The longest wait between reconnect attempts. */
+    public void setMaxReconnectDelay(long maxReconnectDelay) {
+        this.maxReconnectDelay = maxReconnectDelay;
+    }
+}

@@ -1,0 +1,44 @@
+package io.pgreplication.camel;
+
+import org.apache.camel.spi.Metadata;
+
+/** Headers of the exchanges a {@code pgreplication:} consumer sends, one exchange per batch. */
+public final class PgReplicationConstants {
+
+    @Metadata(label = "consumer", description = "The table of the batch, schema.table.", javaType = "String",
+              important = true)
+    public static final String TABLE = "CamelPgReplicationTable";
+
+    @Metadata(label = "consumer", description = "The LSN of the last change in the batch, X/XXXXXXXX.",
+              javaType = "String", important = true)
+    public static final String LSN = "CamelPgReplicationLsn";
+
+    @Metadata(label = "consumer",
+              description = "The commit LSN of the transaction of the last change in the batch: the same for every"
+                            + " change of a transaction and increasing from one transaction to the next.",
+              javaType = "String")
+    public static final String COMMIT_LSN = "CamelPgReplicationCommitLsn";
+
+    @Metadata(label = "consumer", description = "The replication slot name.", javaType = "String")
+    public static final String SLOT = "CamelPgReplicationSlot";
+
+    @Metadata(label = "consumer", description = "The publication name.", javaType = "String")
+    public static final String PUBLICATION = "CamelPgReplicationPublication";
+
+    @Metadata(label = "consumer",
+              description = "The table's key columns: its primary key, otherwise its replica identity columns.",
+              javaType = "java.util.List<String>")
+    public static final String KEY_COLUMNS = "CamelPgReplicationKeyColumns";
+
+    @Metadata(label = "consumer",
+              description = "The table's columns as of this batch: name, type name, type OID, typmod, key flag.",
+              javaType = "io.pgreplication.camel.event.RelationMetadata")
+    public static final String RELATION = "CamelPgReplicationRelation";
+
+    @Metadata(label = "consumer", description = "True on snapshot batches, false on streamed batches.",
+              javaType = "Boolean")
+    public static final String SNAPSHOT = "CamelPgReplicationSnapshot";
+
+    private PgReplicationConstants() {
+    }
+}

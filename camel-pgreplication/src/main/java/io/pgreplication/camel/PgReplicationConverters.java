@@ -1,0 +1,28 @@
+package io.pgreplication.camel;
+
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgreplication.camel.event.ChangeEvents;
+import org.apache.camel.Converter;
+
+/** Body conversions: a batch to its JSON array (SPEC §3). */
+@Converter(generateLoader = true)
+public final class PgReplicationConverters {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PgReplicationConverters() {
+    }
+
+    @Converter
+    public static String toJson(ChangeEvents events) throws JsonProcessingException {
+        return JSON.writeValueAsString(events);
+    }
+
+    @Converter
+    public static byte[] toJsonBytes(ChangeEvents events) throws JsonProcessingException {
+        return JSON.writeValueAsString(events).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,173 @@
+package io.pgreplication.camel.admin;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.postgresql.PGProperty;
+
+/**
+ * Where and how to connect, from the {@code url} option in JDBC form ({@code jdbc:postgresql://host:5432/db?...}) or
+ * libpq form ({@code postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300}), plus explicit
+ * {@code user}/{@code password}, which win over the URL's. {@link #toString()} never shows the password.
+ */
+public final class ConnectionSettings {
+
+    /** libpq parameter names that pgjdbc spells differently. */
+    private static final Map<String, String> LIBPQ_TO_JDBC = Map.of(
+            "connect_timeout", "connectTimeout",
+            "application_name", "ApplicationName",
+            "target_session_attrs", "targetServerType");
+
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final String display;
+
+    private ConnectionSettings(String jdbcUrl, String user, String password, String display) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.display = display;
+    }
+
+    public static ConnectionSettings of(String url, String user, String password) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("Option url is required: jdbc:postgresql://host:5432/db or"
+                                               + " postgresql://host:5432/db (set it on the endpoint or once as"
+                                               + " camel.component.pgreplication.url)");
+        }
+        String trimmed = url.trim();
+        if (trimmed.startsWith("jdbc:postgresql:")) {
+            return fromJdbc(trimmed, user, password);
+        }
+        if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
+            return fromLibpq(trimmed, user, password);
+        }
+        throw new IllegalArgumentException("Invalid option url: expected jdbc:postgresql://host:5432/db or"
+                                           + " postgresql://[user[:password]@]host[:port]/db[?param=value], got a URL"
+                                           + " starting with '" + trimmed.substring(0, Math.min(12, trimmed.length()))
+                                           + "'");
+    }
+
+    private static ConnectionSettings fromJdbc(String url, String user, String password) {
+        Properties parsed = org.postgresql.Driver.parseURL(url, new Properties());
+        if (parsed == null) {
+            throw new IllegalArgumentException("Invalid option url: pgjdbc cannot parse it; expected"
+                                               + " jdbc:postgresql://host:5432/db");
+        }
+        String u = user != null ? user : PGProperty.USER.getOrDefault(parsed);
+        String p = password != null ? password : PGProperty.PASSWORD.getOrDefault(parsed);
+        String display = parsed.getProperty("PGHOST", "localhost") + ":" + parsed.getProperty("PGPORT", "5432") + "/"
+                         + parsed.getProperty("PGDBNAME", "");
+        return new ConnectionSettings(url, u, p, display);
+    }
+
+    private static ConnectionSettings fromLibpq(String url, String user, String password) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            // Never echo the URL: it may hold a password.
+            throw new IllegalArgumentException("Invalid option url: not a valid postgresql:// URI (special characters"
+                                               + " in user or password must be percent-encoded)");
+        }
+        String host = uri.getHost() == null ? "localhost" : uri.getHost();
+        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "" : decode(uri.getRawPath().substring(1));
+        String u = user;
+        String p = password;
+        String info = uri.getRawUserInfo();
+        if (info != null) {
+            int colon = info.indexOf(':');
+            String urlUser = decode(colon < 0 ? info : info.substring(0, colon));
+            String urlPassword = colon < 0 ? null : decode(info.substring(colon + 1));
+            u = u != null ? u : urlUser;
+            p = p != null ? p : urlPassword;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                switch (key) {
+                    case "user" -> u = u != null ? u : value;
+                    case "password" -> p = p != null ? p : value;
+                    case "dbname" -> db = value;
+                    default -> params.put(LIBPQ_TO_JDBC.getOrDefault(key, key), value);
+                }
+            }
+        }
+        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(hostPart).append(':').append(port)
+                .append('/').append(encode(db));
+        char sep = '?';
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            jdbc.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
+            sep = '&';
+        }
+        return new ConnectionSettings(jdbc.toString(), u, p, host + ":" + port + "/" + db);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A regular (SQL) connection, for setup and catalog look-ups. */
+    public Connection openRegular(String applicationName) throws SQLException {
+        Properties props = baseProperties(applicationName);
+        return DriverManager.getConnection(jdbcUrl, props);
+    }
+
+    /**
+     * A logical replication connection ({@code replication=database}). The session settings make text values
+     * predictable for the decoders: ISO dates in UTC, ISO-8601 intervals, hex bytea, exact floats.
+     */
+    public Connection openReplication(String applicationName) throws SQLException {
+        Properties props = baseProperties(applicationName);
+        PGProperty.REPLICATION.set(props, "database");
+        // Without assumeMinServerVersion >= 9.4 pgjdbc leaves "replication" out of the startup packet.
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        PGProperty.OPTIONS.set(props, "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"
+                                      + " -c bytea_output=hex -c extra_float_digits=3");
+        return DriverManager.getConnection(jdbcUrl, props);
+    }
+
+    private Properties baseProperties(String applicationName) {
+        Properties props = new Properties();
+        if (user != null) {
+            PGProperty.USER.set(props, user);
+        }
+        if (password != null) {
+            PGProperty.PASSWORD.set(props, password);
+        }
+        PGProperty.APPLICATION_NAME.set(props, applicationName);
+        PGProperty.TCP_KEEP_ALIVE.set(props, true);
+        return props;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** host:port/database, safe to log. */
+    @Override
+    public String toString() {
+        return display;
+    }
+}

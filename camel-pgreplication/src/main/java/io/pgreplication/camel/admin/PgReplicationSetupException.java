@@ -1,0 +1,16 @@
+package io.pgreplication.camel.admin;
+
+/**
+ * A problem only an operator can fix (SPEC §8): wrong server settings, missing privileges or objects, a bad option.
+ * The message names the problem and the fix. Retrying without a change does not help, so it fails the route's start.
+ */
+public class PgReplicationSetupException extends RuntimeException {
+
+    public PgReplicationSetupException(String message) {
+        super(message);
+    }
+
+    public PgReplicationSetupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,315 @@
+package io.pgreplication.camel.admin;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * All SQL of the component, on one regular connection: server checks, publications and slots. Names are always
+ * quoted; values go through bind parameters or {@link Identifiers#literal(String)}.
+ */
+public final class ReplicationAdmin {
+
+    private final Connection connection;
+
+    public ReplicationAdmin(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** {@code server_version_num}, e.g. 170005. */
+    public int serverVersion() throws SQLException {
+        return Integer.parseInt(queryString("SHOW server_version_num"));
+    }
+
+    /** Fails with the fix unless the server can do logical decoding for this role. */
+    public void checkServer(String slotName) throws SQLException {
+        int version = serverVersion();
+        if (version < 100000) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": PostgreSQL " + version / 10000 + " is too old;"
+                                                  + " logical replication with pgoutput needs PostgreSQL 10 or newer");
+        }
+        String walLevel = queryString("SHOW wal_level");
+        if (!"logical".equals(walLevel)) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": the server runs with wal_level=" + walLevel
+                                                  + "; logical replication needs wal_level=logical. Run ALTER SYSTEM SET"
+                                                  + " wal_level = logical; and restart PostgreSQL (on RDS/Aurora set"
+                                                  + " rds.logical_replication=1 in the parameter group)");
+        }
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT r.rolname, r.rolreplication OR r.rolsuper,"
+                                            + " EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_replication')"
+                                            + " FROM pg_roles r WHERE r.rolname = current_user")) {
+            rs.next();
+            if (!rs.getBoolean(2) && !memberOf("rds_replication")) {
+                String role = Identifiers.quote(rs.getString(1));
+                throw new PgReplicationSetupException("slot=" + slotName + ": role " + role + " may not use"
+                                                      + " replication. Run ALTER ROLE " + role + " REPLICATION;"
+                                                      + (rs.getBoolean(3) ? " (on RDS/Aurora: GRANT rds_replication TO "
+                                                                            + role + ";)" : ""));
+            }
+        }
+    }
+
+    private boolean memberOf(String role) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?) AND pg_has_role(current_user, ?, 'member')")) {
+            ps.setString(1, role);
+            ps.setString(2, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    // ---- publications
+
+    public boolean publicationExists(String publication) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The tables the publication streams now, as {@code schema.table} specs. */
+    public List<TableSpec> publicationTables(String publication) throws SQLException {
+        List<TableSpec> tables = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ? ORDER BY 1, 2")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new TableSpec(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return tables;
+    }
+
+    /** Schemas published whole ({@code FOR TABLES IN SCHEMA}, PG15+). */
+    public Set<String> publicationSchemas(String publication) throws SQLException {
+        Set<String> schemas = new LinkedHashSet<>();
+        if (serverVersion() < 150000) {
+            return schemas;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT n.nspname FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid"
+                + " JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    schemas.add(rs.getString(1));
+                }
+            }
+        }
+        return schemas;
+    }
+
+    /** The operations a publication publishes, e.g. {@code insert,update,delete,truncate}. */
+    public Set<String> publicationOperations(String publication) throws SQLException {
+        Set<String> ops = new LinkedHashSet<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    String[] names = {"insert", "update", "delete", "truncate"};
+                    for (int i = 0; i < names.length; i++) {
+                        if (rs.getBoolean(i + 1)) {
+                            ops.add(names[i]);
+                        }
+                    }
+                }
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * Creates an empty publication publishing {@code publish} (already validated to be a list of operation names),
+     * via the partition root so partitioned tables arrive under their root.
+     */
+    public void createPublication(String publication, String publish) throws SQLException {
+        String with = "publish = " + Identifiers.literal(publish);
+        if (serverVersion() >= 130000) {
+            with += ", publish_via_partition_root = true";
+        }
+        execute("CREATE PUBLICATION " + Identifiers.quote(publication) + " WITH (" + with + ")");
+    }
+
+    public void addTable(String publication, TableSpec table) throws SQLException {
+        execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + table.toSql());
+    }
+
+    /** PG15+: publishes the whole schema, tables created later included. */
+    public void addSchema(String publication, String schema) throws SQLException {
+        execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLES IN SCHEMA "
+                + Identifiers.quote(schema));
+    }
+
+    public void dropPublication(String publication) throws SQLException {
+        execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(publication));
+    }
+
+    /** The ordinary and partitioned tables of a schema (for {@code schema.*} on PG13/14). */
+    public List<TableSpec> tablesOf(String schema) throws SQLException {
+        List<TableSpec> tables = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new TableSpec(schema, rs.getString(1)));
+                }
+            }
+        }
+        return tables;
+    }
+
+    /**
+     * Fails with the fix when {@code table} is missing, or when publishing UPDATE/DELETE for it would make the
+     * application's own UPDATE/DELETE fail (no primary key and no usable replica identity).
+     */
+    public void checkPublishable(String slotName, TableSpec table, boolean publishesUpdateOrDelete) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT c.relreplident, c.relkind,"
+                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary),"
+                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new PgReplicationSetupException("slot=" + slotName + ": table " + table
+                                                          + " does not exist. Create it, or fix option tables"
+                                                          + " (unquoted names fold to lower case)");
+                }
+                String identity = rs.getString(1);
+                String kind = rs.getString(2);
+                boolean hasPk = rs.getBoolean(3);
+                boolean hasIdentityIndex = rs.getBoolean(4);
+                if (!"r".equals(kind) && !"p".equals(kind)) {
+                    throw new PgReplicationSetupException("slot=" + slotName + ": " + table + " is not a table"
+                                                          + " (relkind " + kind + "); only tables can be published");
+                }
+                boolean usable = "f".equals(identity) || ("d".equals(identity) && hasPk)
+                                 || ("i".equals(identity) && hasIdentityIndex);
+                if (publishesUpdateOrDelete && !usable && !"p".equals(kind)) {
+                    throw new PgReplicationSetupException("slot=" + slotName + ": table " + table + " has no primary"
+                                                          + " key or replica identity; once published, UPDATE and"
+                                                          + " DELETE on it would fail for the application. Add a"
+                                                          + " primary key, or run ALTER TABLE " + table.toSql()
+                                                          + " REPLICA IDENTITY FULL; or publish only inserts"
+                                                          + " (option publish=insert)");
+                }
+            }
+        }
+    }
+
+    /** The primary key columns of a table, in key order; empty when it has none. */
+    public List<String> primaryKey(int relationOid) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisprimary"
+                + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+            ps.setInt(1, relationOid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
+    // ---- slots
+
+    public Optional<SlotInfo> slot(String slotName) throws SQLException {
+        // to_jsonb keeps the query valid on versions without wal_status (PG < 13).
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT slot_name, plugin, slot_type, database, active, active_pid, confirmed_flush_lsn::text,"
+                + " restart_lsn::text, to_jsonb(s) ->> 'wal_status' FROM pg_replication_slots s WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                int pid = rs.getInt(6);
+                return Optional.of(new SlotInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getBoolean(5), rs.wasNull() ? null : pid, rs.getString(7), rs.getString(8),
+                        rs.getString(9)));
+            }
+        }
+    }
+
+    /** Who holds a slot: pid, application and client address, for the "slot is active" message. */
+    public String describeBackend(int pid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT application_name, client_addr::text, backend_start FROM pg_stat_activity WHERE pid = ?")) {
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return "PID " + pid;
+                }
+                return "PID " + pid + " (application_name='" + rs.getString(1) + "', client "
+                       + (rs.getString(2) == null ? "local socket" : rs.getString(2)) + ", since " + rs.getString(3)
+                       + ")";
+            }
+        }
+    }
+
+    /** Creates a permanent logical slot for pgoutput; returns its consistent point. */
+    public String createSlot(String slotName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    public void dropSlot(String slotName) throws SQLException {
+        Optional<SlotInfo> slot = slot(slotName);
+        if (slot.isEmpty()) {
+            return;
+        }
+        if (slot.get().active() && slot.get().activePid() != null) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": cannot drop the slot, it is in use by "
+                                                  + describeBackend(slot.get().activePid())
+                                                  + ". Stop that consumer, or run SELECT pg_terminate_backend("
+                                                  + slot.get().activePid() + ");");
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            ps.setString(1, slotName);
+            ps.execute();
+        }
+    }
+
+    private String queryString(String sql) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

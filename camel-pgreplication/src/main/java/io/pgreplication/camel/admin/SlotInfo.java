@@ -1,0 +1,10 @@
+package io.pgreplication.camel.admin;
+
+/**
+ * A row of {@code pg_replication_slots}, as far as this component needs it.
+ *
+ * @param walStatus {@code reserved}, {@code extended}, {@code unreserved}, {@code lost}, or null before PG13
+ */
+public record SlotInfo(String name, String plugin, String slotType, String database, boolean active, Integer activePid,
+        String confirmedFlushLsn, String restartLsn, String walStatus) {
+}

@@ -1,0 +1,144 @@
+package io.pgreplication.camel.event;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.pgoutput.PgOutputTime;
+
+/**
+ * One committed row change (SPEC §3): the element type of an exchange body with {@code outputFormat=events}.
+ *
+ * <p>Serialises with a plain Jackson {@code ObjectMapper} to
+ * {@code {"op","schema","table","lsn","commitLsn","xid","commitTime","key","before","after","unchangedToast"}};
+ * {@code unchangedToast} is omitted when empty, and truncate events add {@code cascade} and {@code restartIdentity}.
+ */
+@JsonSerialize(using = ChangeEventSerializer.class)
+public final class ChangeEvent {
+
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Operation op;
+    private final String schema;
+    private final String table;
+    private final long lsn;
+    private final long commitLsn;
+    private final long xid;
+    private final long commitTime;
+    private final Map<String, Object> key;
+    private final Map<String, Object> before;
+    private final Map<String, Object> after;
+    private final List<String> unchangedToast;
+    private final int truncateFlags;
+
+    ChangeEvent(Operation op, String schema, String table, long lsn, long commitLsn, long xid, long commitTime,
+                Map<String, Object> key, Map<String, Object> before, Map<String, Object> after,
+                List<String> unchangedToast, int truncateFlags) {
+        this.op = op;
+        this.schema = schema;
+        this.table = table;
+        this.lsn = lsn;
+        this.commitLsn = commitLsn;
+        this.xid = xid;
+        this.commitTime = commitTime;
+        this.key = key;
+        this.before = before;
+        this.after = after;
+        this.unchangedToast = unchangedToast;
+        this.truncateFlags = truncateFlags;
+    }
+
+    /** The kind of change. */
+    public Operation getOperation() {
+        return op;
+    }
+
+    /** {@code insert}, {@code update}, {@code delete}, {@code truncate}, {@code snapshot} or {@code message}. */
+    public String getOp() {
+        return op.wireName();
+    }
+
+    public String getSchema() {
+        return schema;
+    }
+
+    public String getTable() {
+        return table;
+    }
+
+    /** The WAL position of the change, {@code X/XXXXXXXX}. */
+    public String getLsn() {
+        return Lsn.format(lsn);
+    }
+
+    /** The WAL position of the change as a number. */
+    public long lsnValue() {
+        return lsn;
+    }
+
+    /**
+     * The LSN of the transaction's commit record: equal for every change of a transaction and strictly increasing
+     * from one transaction to the next, so a sink can deduplicate redelivered transactions on it.
+     */
+    public String getCommitLsn() {
+        return Lsn.format(commitLsn);
+    }
+
+    public long commitLsnValue() {
+        return commitLsn;
+    }
+
+    /** The transaction id. */
+    public Long getXid() {
+        return xid;
+    }
+
+    /** Commit timestamp, ISO-8601 UTC with microseconds. */
+    public String getCommitTime() {
+        return MICROS.format(commitInstant());
+    }
+
+    public Instant commitInstant() {
+        return PgOutputTime.toInstant(commitTime);
+    }
+
+    /** The row's key; on an update that changed the key, and on a delete, the old key. */
+    public Map<String, Object> getKey() {
+        return key;
+    }
+
+    /** The old row as far as the server sent it, or null. */
+    public Map<String, Object> getBefore() {
+        return before;
+    }
+
+    /** The new row; null for delete and truncate. */
+    public Map<String, Object> getAfter() {
+        return after;
+    }
+
+    /** Columns whose unchanged TOASTed value the server did not send; they are absent from {@link #getAfter()}. */
+    public List<String> getUnchangedToast() {
+        return unchangedToast;
+    }
+
+    /** Truncate only: the truncate cascaded. */
+    public boolean isCascade() {
+        return (truncateFlags & 1) != 0;
+    }
+
+    /** Truncate only: identity sequences were restarted. */
+    public boolean isRestartIdentity() {
+        return (truncateFlags & 2) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "ChangeEvent[" + getOp() + " " + schema + "." + table + " lsn=" + getLsn() + " key=" + key + "]";
+    }
+}

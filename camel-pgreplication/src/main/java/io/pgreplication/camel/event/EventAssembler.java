@@ -1,0 +1,223 @@
+package io.pgreplication.camel.event;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.pgoutput.TupleData;
+
+/**
+ * Turns decoded pgoutput messages into {@link ChangeEvent}s: keeps the latest shape of every table and the state of
+ * the open transaction, numbers transactions in stream order and reports each change and each commit to a
+ * {@link Listener}. No I/O of its own; the primary-key lookup needed under REPLICA IDENTITY FULL/NOTHING is injected.
+ */
+public final class EventAssembler {
+
+    /** Receives what the stream means. Called on the reading thread. */
+    public interface Listener {
+        /** A change of a delivered table, belonging to transaction number {@code transaction}. */
+        void onChange(ChangeEvent event, TableShape shape, long transaction);
+
+        /** Transaction number {@code transaction} committed; confirming {@code endLsn} acknowledges it. */
+        void onCommit(long transaction, long endLsn);
+    }
+
+    /** Decides from schema and table name whether a table's changes are delivered. */
+    @FunctionalInterface
+    public interface TableFilter {
+        boolean accepts(String schema, String table);
+    }
+
+    /** The primary key column names of a table by OID, empty when it has none. */
+    @FunctionalInterface
+    public interface PrimaryKeyLookup {
+        List<String> primaryKey(int relationOid);
+    }
+
+    private final TableFilter filter;
+    private final PrimaryKeyLookup primaryKeys;
+    private final Listener listener;
+    private final Map<Integer, TableShape> shapes = new HashMap<>();
+    private final Map<Integer, String> typeNames = new HashMap<>();
+
+    private long transaction;
+    private boolean inTransaction;
+    private long commitLsn;
+    private long commitTime;
+    private long xid;
+
+    public EventAssembler(TableFilter filter, PrimaryKeyLookup primaryKeys, Listener listener) {
+        this.filter = filter;
+        this.primaryKeys = primaryKeys;
+        this.listener = listener;
+    }
+
+    /** True between Begin and Commit: the server's keepalive position must not be confirmed then. */
+    public boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** Forgets the open transaction after a lost connection; the server resends it whole. */
+    public void reset() {
+        inTransaction = false;
+    }
+
+    /** Handles one message; {@code lsn} is the WAL position from its XLogData header. */
+    public void accept(PgOutputMessage message, long lsn) {
+        if (message instanceof PgOutputMessage.Insert m) {
+            TableShape shape = shape(m.relationOid(), lsn);
+            if (shape.delivered()) {
+                Map<String, Object> after = new LinkedHashMap<>(shape.columnCount() * 2);
+                List<String> toast = fill(shape, m.newTuple(), after, null);
+                change(shape, Operation.INSERT, lsn, keyOf(shape, after), null, after, toast);
+            }
+        } else if (message instanceof PgOutputMessage.Update m) {
+            onUpdate(m, lsn);
+        } else if (message instanceof PgOutputMessage.Delete m) {
+            TableShape shape = shape(m.relationOid(), lsn);
+            if (shape.delivered()) {
+                Map<String, Object> before = oldRow(shape, m.oldKey(), m.oldRow());
+                change(shape, Operation.DELETE, lsn, keyOf(shape, before), before, null, null);
+            }
+        } else if (message instanceof PgOutputMessage.Begin m) {
+            transaction++;
+            inTransaction = true;
+            commitLsn = m.finalLsn();
+            commitTime = m.commitTime();
+            xid = Integer.toUnsignedLong(m.xid());
+        } else if (message instanceof PgOutputMessage.Commit m) {
+            inTransaction = false;
+            listener.onCommit(transaction, m.endLsn());
+        } else if (message instanceof PgOutputMessage.Relation m) {
+            List<String> primaryKey = m.replicaIdentity() == 'f' || m.replicaIdentity() == 'n'
+                    ? primaryKeys.primaryKey(m.oid()) : List.of();
+            String schema = m.namespace().isEmpty() ? "pg_catalog" : m.namespace();
+            shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name())));
+        } else if (message instanceof PgOutputMessage.Type m) {
+            typeNames.put(m.oid(), m.namespace().isEmpty() || "pg_catalog".equals(m.namespace())
+                    ? m.name() : m.namespace() + "." + m.name());
+        } else if (message instanceof PgOutputMessage.Truncate m) {
+            onTruncate(m, lsn);
+        } else if (message instanceof PgOutputMessage.Origin || message instanceof PgOutputMessage.LogicalMessage) {
+            // Origins carry nothing a route needs; messages are only requested by a later option.
+        } else {
+            // Streaming and two-phase are never requested; receiving them means the stream is not what we asked for.
+            throw new IllegalStateException("Unexpected pgoutput message '" + (char) message.type() + "' at LSN "
+                                            + Lsn.format(lsn)
+                                            + ": streaming and two-phase decoding are not requested by this consumer");
+        }
+    }
+
+    private void onUpdate(PgOutputMessage.Update m, long lsn) {
+        TableShape shape = shape(m.relationOid(), lsn);
+        if (!shape.delivered()) {
+            return;
+        }
+        Map<String, Object> before = oldRow(shape, m.oldKey(), m.oldRow());
+        Map<String, Object> after = new LinkedHashMap<>(shape.columnCount() * 2);
+        List<String> toast = fill(shape, m.newTuple(), after, before);
+        // An old tuple is sent when the key changed (or always under FULL): the key is then the old one.
+        change(shape, Operation.UPDATE, lsn, keyOf(shape, before != null ? before : after), before, after, toast);
+    }
+
+    private void onTruncate(PgOutputMessage.Truncate m, long lsn) {
+        int flags = (m.cascade() ? 1 : 0) | (m.restartIdentity() ? 2 : 0);
+        for (int oid : m.relationOids()) {
+            TableShape shape = shape(oid, lsn);
+            if (shape.delivered()) {
+                RelationMetadata r = shape.metadata();
+                ChangeEvent e = new ChangeEvent(Operation.TRUNCATE, r.schema(), r.table(), lsn, commitLsn, xid,
+                        commitTime, Map.of(), null, null, null, flags);
+                listener.onChange(e, shape, transaction);
+            }
+        }
+    }
+
+    private void change(TableShape shape, Operation op, long lsn, Map<String, Object> key, Map<String, Object> before,
+                        Map<String, Object> after, List<String> toast) {
+        RelationMetadata r = shape.metadata();
+        ChangeEvent e = new ChangeEvent(op, r.schema(), r.table(), lsn, commitLsn, xid, commitTime, key, before,
+                after, toast, 0);
+        listener.onChange(e, shape, transaction);
+    }
+
+    private TableShape shape(int oid, long lsn) {
+        TableShape shape = shapes.get(oid);
+        if (shape == null) {
+            // The server always sends a Relation before the first change of a table on a connection.
+            throw new IllegalStateException("Change for relation OID " + oid + " at LSN "
+                                            + Lsn.format(lsn)
+                                            + " arrived before its Relation message");
+        }
+        return shape;
+    }
+
+    /**
+     * Decodes a tuple into {@code row}. Unchanged TOAST columns are taken from {@code before} when it has them;
+     * otherwise they are left out and returned, never reported as null.
+     */
+    private static List<String> fill(TableShape shape, TupleData tuple, Map<String, Object> row,
+                                     Map<String, Object> before) {
+        List<String> unchanged = null;
+        int n = Math.min(tuple.size(), shape.columnCount());
+        for (int i = 0; i < n; i++) {
+            byte kind = tuple.kind(i);
+            String name = shape.name(i);
+            if (kind == TupleData.TEXT) {
+                row.put(name, shape.decoder(i).decode(tuple.value(i)));
+            } else if (kind == TupleData.NULL) {
+                row.put(name, null);
+            } else if (kind == TupleData.UNCHANGED_TOAST) {
+                if (before != null && before.containsKey(name)) {
+                    row.put(name, before.get(name));
+                } else {
+                    if (unchanged == null) {
+                        unchanged = new ArrayList<>(2);
+                    }
+                    unchanged.add(name);
+                }
+            } else {
+                throw new IllegalStateException("Binary value for column " + name + " but binary values were not requested");
+            }
+        }
+        return unchanged;
+    }
+
+    /** The old row as the server sent it: the full row ('O') or only the key columns ('K'); null when absent. */
+    private static Map<String, Object> oldRow(TableShape shape, TupleData oldKey, TupleData oldRow) {
+        if (oldRow != null) {
+            Map<String, Object> before = new LinkedHashMap<>(shape.columnCount() * 2);
+            fill(shape, oldRow, before, null);
+            return before;
+        }
+        if (oldKey != null) {
+            Map<String, Object> before = new LinkedHashMap<>();
+            for (int i = 0; i < Math.min(oldKey.size(), shape.columnCount()); i++) {
+                if (oldKey.kind(i) == TupleData.TEXT) {
+                    before.put(shape.name(i), shape.decoder(i).decode(oldKey.value(i)));
+                }
+            }
+            return before;
+        }
+        return null;
+    }
+
+    /** The key columns picked from a decoded row (the old row when the server sent one). */
+    private static Map<String, Object> keyOf(TableShape shape, Map<String, Object> row) {
+        int[] keys = shape.keyIndexes();
+        if (keys.length == 1) {
+            String name = shape.name(keys[0]);
+            return Collections.singletonMap(name, row.get(name));
+        }
+        Map<String, Object> key = new LinkedHashMap<>(keys.length * 2);
+        for (int i : keys) {
+            key.put(shape.name(i), row.get(shape.name(i)));
+        }
+        return key;
+    }
+}

@@ -1,0 +1,22 @@
+package io.pgreplication.camel.session;
+
+import io.pgreplication.camel.batch.Batch;
+
+/**
+ * Hands closed batches to the routes, asynchronously, with a bounded number in flight. The session never blocks on it
+ * for long: it keeps the replication connection alive between attempts.
+ */
+public interface BatchDispatcher {
+
+    /**
+     * Queues a batch for delivery, waiting up to {@code timeoutNanos} for room. Returns false when there was no room
+     * in time; the caller keeps the connection alive and tries again.
+     */
+    boolean offer(Batch batch, long timeoutNanos) throws InterruptedException;
+
+    /** Waits up to {@code timeoutNanos} until every batch handed out so far has finished; true when none is left. */
+    boolean awaitIdle(long timeoutNanos) throws InterruptedException;
+
+    /** Drops batches queued but not yet given to a route (they stay unconfirmed and are streamed again). */
+    void discardQueued();
+}

@@ -1,0 +1,360 @@
+package io.pgreplication.camel.session;
+
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.Errors;
+import io.pgreplication.camel.admin.Identifiers;
+import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.ReplicationSetup;
+import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.batch.Batch;
+import io.pgreplication.camel.batch.Batcher;
+import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.EventAssembler;
+import io.pgreplication.camel.event.TableShape;
+import io.pgreplication.camel.lsn.FlushTracker;
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.pgoutput.PgOutputDecoder;
+import org.postgresql.PGConnection;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replication connection of one consumer. One thread owns it: it reads, decodes, batches, hands batches to the
+ * {@link BatchDispatcher}, sends status updates (also while waiting for a slow route) and reconnects with backoff
+ * after a lost connection or a failed batch, resuming from the confirmed position (SPEC §5).
+ */
+public final class ReplicationSession implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationSession.class);
+    private static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final SessionOptions options;
+    private final BatchDispatcher dispatcher;
+    private final SessionState state;
+    private final EventAssembler.TableFilter filter;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    /** The newest position known confirmed to the server; where the next connection starts. */
+    private volatile long confirmed;
+
+    public ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionState state) {
+        this.options = options;
+        this.dispatcher = dispatcher;
+        this.state = state;
+        List<TableSpec> tables = options.tables();
+        this.filter = tables.isEmpty() ? (schema, table) -> true
+                : (schema, table) -> tables.stream().anyMatch(t -> t.matches(schema, table));
+    }
+
+    /** Checks and creates server objects once, on the caller's thread; configuration errors surface here. */
+    public ReplicationSetup.Result setup() throws SQLException {
+        ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup());
+        state.onSetup(result);
+        return result;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        long delay = options.reconnectDelayMillis();
+        boolean setUp = state.isSetUp();
+        int attempt = 0;
+        while (running) {
+            try {
+                if (!setUp) {
+                    setup();
+                    setUp = true;
+                }
+                boolean progressed = stream();
+                if (progressed) {
+                    delay = options.reconnectDelayMillis();
+                    attempt = 0;
+                }
+            } catch (Throwable e) {
+                if (!running) {
+                    break;
+                }
+                attempt++;
+                state.onError(e, attempt, delay, Errors.isTransient(e));
+            }
+            if (running) {
+                sleep(delay);
+                delay = Math.min(delay * 2, options.maxReconnectDelayMillis());
+            }
+        }
+    }
+
+    /** Stops reading; the session finishes in-flight batches, confirms them and closes the connection. */
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Streams until stopped or until a batch fails. Returns true when at least one transaction was confirmed, which
+     * resets the reconnect backoff.
+     */
+    private boolean stream() throws SQLException, InterruptedException {
+        try (Connection connection = options.connection().openReplication("camel-pgreplication " + options.slot());
+             PrimaryKeys primaryKeys = new PrimaryKeys(options.connection(), options.slot())) {
+            int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
+            FlushTracker tracker = new FlushTracker(confirmed);
+            PGReplicationStream stream = start(connection, version, primaryKeys);
+            long started = confirmed;
+            Reader reader = new Reader(stream, tracker, primaryKeys);
+            state.onStreaming(version, protocolVersion(version));
+            LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
+                    Lsn.format(confirmed), protocolVersion(version));
+            try {
+                reader.loop();
+            } catch (Interrupted e) {
+                // stopping, or a batch failed while the reader waited for room: handled below
+            } finally {
+                finish(stream, tracker);
+            }
+            if (tracker.hasFailed()) {
+                LOG.warn("slot={} a batch failed; the slot stays at {} and the changes after it are streamed again"
+                         + " after {} ms", options.slot(), Lsn.format(confirmed), options.reconnectDelayMillis());
+            }
+            return confirmed != started;
+        }
+    }
+
+    private PGReplicationStream start(Connection connection, int version, PrimaryKeys keys) throws SQLException {
+        try {
+            return startStream(connection, version);
+        } catch (SQLException e) {
+            if ("55006".equals(e.getSQLState())) {
+                // Only one walsender may use a slot: say who holds it; the caller retries with backoff.
+                throw new SQLException("slot=" + options.slot() + ": the replication slot is in use by "
+                                       + keys.describeHolder() + ". Another consumer (or a walsender that has not"
+                                       + " exited yet) streams from it; retrying with backoff", "55006", e);
+            }
+            throw e;
+        }
+    }
+
+    private PGReplicationStream startStream(Connection connection, int version) throws SQLException {
+        // pgjdbc wraps option values in single quotes without escaping them: double any quote ourselves.
+        String publication = Identifiers.quote(options.publication()).replace("'", "''");
+        return connection.unwrap(PGConnection.class).getReplicationAPI()
+                .replicationStream()
+                .logical()
+                .withSlotName(options.slot())
+                .withStartPosition(LogSequenceNumber.valueOf(confirmed))
+                .withSlotOption("proto_version", protocolVersion(version))
+                .withSlotOption("publication_names", publication)
+                .withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
+                // The driver's keepalive flush can confirm changes a route has not finished (research §3.5).
+                .withAutomaticFlush(false)
+                .start();
+    }
+
+    /** proto_version from the server version: 14 knows 2, 15 knows 3, 16+ know 4. */
+    static int protocolVersion(int serverVersion) {
+        if (serverVersion >= 160000) {
+            return 4;
+        }
+        if (serverVersion >= 150000) {
+            return 3;
+        }
+        return serverVersion >= 140000 ? 2 : 1;
+    }
+
+    /**
+     * Lets batches already given to a route finish, keeping the connection alive meanwhile, then confirms what they
+     * completed. Queued batches no route has started are dropped: they stay unconfirmed and are streamed again.
+     */
+    private void finish(PGReplicationStream stream, FlushTracker tracker) {
+        dispatcher.discardQueued();
+        try {
+            long wait = TimeUnit.MILLISECONDS.toNanos(Math.max(100, options.statusIntervalMillis() / 2));
+            while (!dispatcher.awaitIdle(wait)) {
+                if (!stream.isClosed()) {
+                    stream.forceUpdateStatus();
+                }
+            }
+            report(stream, tracker);
+            if (!stream.isClosed()) {
+                stream.forceUpdateStatus();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException e) {
+            LOG.debug("slot={} could not send the final status update: {}", options.slot(), e.getMessage());
+        }
+    }
+
+    private void report(PGReplicationStream stream, FlushTracker tracker) {
+        long c = tracker.confirmed();
+        if (Long.compareUnsigned(c, confirmed) > 0) {
+            confirmed = c;
+            state.onConfirmed(c);
+        }
+        if (options.flushSlot() && c != 0) {
+            LogSequenceNumber lsn = LogSequenceNumber.valueOf(confirmed);
+            stream.setFlushedLSN(lsn);
+            stream.setAppliedLSN(lsn);
+        }
+    }
+
+    private void sleep(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (running) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** The read loop of one connection. */
+    private final class Reader implements EventAssembler.Listener {
+        private final PGReplicationStream stream;
+        private final FlushTracker tracker;
+        private final PgOutputDecoder decoder = new PgOutputDecoder();
+        private final EventAssembler assembler;
+        private final Batcher batcher;
+        private long lastStatus = System.nanoTime();
+
+        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys) {
+            this.stream = stream;
+            this.tracker = tracker;
+            this.assembler = new EventAssembler(filter, primaryKeys::lookup, this);
+            this.batcher = new Batcher(options.batchSize(), TimeUnit.MILLISECONDS.toNanos(options.batchTimeoutMillis()),
+                    System::nanoTime, tracker, this::dispatch);
+        }
+
+        void loop() throws SQLException, InterruptedException {
+            long idleNanos = 0;
+            int sinceCheck = 0;
+            while (running) {
+                ByteBuffer payload = stream.readPending();
+                if (payload != null) {
+                    long lsn = stream.getLastReceiveLSN().asLong();
+                    assembler.accept(decoder.decode(payload, lsn), lsn);
+                    idleNanos = 0;
+                    if (++sinceCheck < 256) {
+                        continue;
+                    }
+                    sinceCheck = 0;
+                    batcher.closeDue();
+                } else {
+                    batcher.closeDue();
+                    if (!assembler.inTransaction() && batcher.buffered() == 0) {
+                        // Between transactions with nothing pending: the server's position may be confirmed.
+                        tracker.idleAt(stream.getLastReceiveLSN().asLong());
+                    }
+                    idleNanos = Math.min(Math.max(idleNanos * 2, 100_000), MAX_IDLE_PARK_NANOS);
+                    long due = batcher.nanosUntilDue();
+                    LockSupport.parkNanos(due >= 0 ? Math.min(idleNanos, Math.max(due, 50_000)) : idleNanos);
+                }
+                if (tracker.hasFailed()) {
+                    return;
+                }
+                report(stream, tracker);
+            }
+        }
+
+        @Override
+        public void onChange(ChangeEvent event, TableShape shape, long transaction) {
+            batcher.add(event, shape, transaction);
+        }
+
+        @Override
+        public void onCommit(long transaction, long endLsn) {
+            tracker.committed(transaction, endLsn);
+        }
+
+        /** Hands a batch to the routes, keeping the connection alive while they are busy. */
+        private void dispatch(Batch batch) {
+            try {
+                long wait = TimeUnit.MILLISECONDS.toNanos(Math.max(100, options.statusIntervalMillis() / 2));
+                while (!dispatcher.offer(batch, wait)) {
+                    if (!running || tracker.hasFailed()) {
+                        throw new Interrupted();
+                    }
+                    report(stream, tracker);
+                    stream.forceUpdateStatus();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Interrupted();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Unwinds the read loop when a batch cannot be handed out because the session stops or failed. */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Primary keys by relation OID, looked up on a lazily opened regular connection (REPLICA IDENTITY FULL). */
+    private static final class PrimaryKeys implements AutoCloseable {
+        private final ConnectionSettings settings;
+        private final String slot;
+        private final Map<Integer, List<String>> cache = new HashMap<>();
+        private Connection connection;
+
+        PrimaryKeys(ConnectionSettings settings, String slot) {
+            this.settings = settings;
+            this.slot = slot;
+        }
+
+        List<String> lookup(int oid) {
+            return cache.computeIfAbsent(oid, o -> {
+                try {
+                    if (connection == null) {
+                        connection = settings.openRegular("camel-pgreplication keys " + slot);
+                    }
+                    return new ReplicationAdmin(connection).primaryKey(o);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + o,
+                            e);
+                }
+            });
+        }
+
+        /** The backend holding the slot, or "another process" when it cannot be found. */
+        String describeHolder() {
+            try {
+                if (connection == null) {
+                    connection = settings.openRegular("camel-pgreplication keys " + slot);
+                }
+                ReplicationAdmin admin = new ReplicationAdmin(connection);
+                Integer pid = admin.slot(slot).map(SlotInfo::activePid).orElse(null);
+                return pid == null ? "another process" : admin.describeBackend(pid);
+            } catch (SQLException e) {
+                return "another process";
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+}

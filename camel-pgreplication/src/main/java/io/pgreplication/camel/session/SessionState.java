@@ -1,0 +1,24 @@
+package io.pgreplication.camel.session;
+
+import io.pgreplication.camel.admin.ReplicationSetup;
+
+/**
+ * What a session reports about itself: set-up, streaming, confirmed positions and errors. The consumer implements it
+ * to log, to feed the health check and metrics, and to pass errors to Camel's exception handler.
+ */
+public interface SessionState {
+
+    /** True once server objects were checked and created, so a reconnect does not repeat it. */
+    boolean isSetUp();
+
+    void onSetup(ReplicationSetup.Result result);
+
+    /** The replication stream started. */
+    void onStreaming(int serverVersion, int protocolVersion);
+
+    /** The slot was confirmed up to {@code lsn}. */
+    void onConfirmed(long lsn);
+
+    /** Connecting or streaming failed; the session retries after {@code delayMillis}. */
+    void onError(Throwable error, int attempt, long delayMillis, boolean transientError);
+}

@@ -1,0 +1,117 @@
+package io.pgreplication.camel.batch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.EventAssembler;
+import io.pgreplication.camel.event.TableShape;
+import io.pgreplication.camel.lsn.FlushTracker;
+import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.pgoutput.TupleData;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BatcherTest {
+
+    private long now;
+    private final FlushTracker tracker = new FlushTracker(0);
+    private final List<Batch> closed = new ArrayList<>();
+    private final Batcher batcher = new Batcher(3, 100, () -> now, tracker, closed::add);
+    private final TableShape orders = shape(1, "orders");
+    private final TableShape items = shape(2, "items");
+
+    @Test
+    void closesABatchWhenItHoldsBatchSizeChanges() {
+        for (int i = 0; i < 7; i++) {
+            batcher.add(event(orders, i), orders, 1);
+        }
+        assertThat(closed).extracting(b -> b.events().size()).containsExactly(3, 3);
+        assertThat(batcher.buffered()).isEqualTo(1);
+    }
+
+    @Test
+    void closesAPartialBatchWhenItsOldestChangeReachesTheTimeout() {
+        batcher.add(event(orders, 1), orders, 1);
+        now = 60;
+        batcher.add(event(orders, 2), orders, 1);
+        batcher.closeDue();
+        assertThat(closed).isEmpty();
+        assertThat(batcher.nanosUntilDue()).isEqualTo(40);
+        now = 100;
+        batcher.closeDue();
+        assertThat(closed).hasSize(1);
+        assertThat(closed.get(0).events()).hasSize(2);
+        assertThat(batcher.nanosUntilDue()).isEqualTo(-1);
+    }
+
+    @Test
+    void keepsOneBatchPerTableInCommitOrder() {
+        batcher.add(event(orders, 1), orders, 1);
+        batcher.add(event(items, 1), items, 1);
+        batcher.add(event(orders, 2), orders, 2);
+        batcher.add(event(orders, 3), orders, 2);
+        assertThat(closed).hasSize(1);
+        assertThat(closed.get(0).relation().table()).isEqualTo("orders");
+        assertThat(closed.get(0).events()).extracting(e -> e.getAfter().get("id")).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aNewShapeOfATableClosesTheBatchOfTheOldShape() {
+        batcher.add(event(orders, 1), orders, 1);
+        TableShape altered = shape(1, "orders");
+        batcher.add(event(altered, 2), altered, 2);
+        assertThat(closed).hasSize(1);
+        assertThat(closed.get(0).events()).hasSize(1);
+    }
+
+    @Test
+    void boundsChangesWaitingInOpenBatchesAcrossManyTables() {
+        for (int table = 0; table < 100; table++) {
+            TableShape shape = shape(100 + table, "t" + table);
+            batcher.add(event(shape, table), shape, 1);
+            assertThat(batcher.buffered()).isLessThanOrEqualTo(3 * Batcher.MAX_OPEN_FACTOR);
+        }
+        // the oldest open batches were closed first
+        assertThat(closed.get(0).relation().table()).isEqualTo("t0");
+    }
+
+    @Test
+    void registersEachBatchWithTheTrackerUntilItsTicketCompletes() {
+        batcher.add(event(orders, 1), orders, 1);
+        tracker.committed(1, 500);
+        assertThat(tracker.confirmed()).isZero();
+        now = 100;
+        batcher.closeDue();
+        closed.get(0).ticket().complete();
+        assertThat(tracker.confirmed()).isEqualTo(500);
+    }
+
+    private static TableShape shape(int oid, String name) {
+        PgOutputMessage.Relation relation = new PgOutputMessage.Relation(0, oid, "public", name, (byte) 'd',
+                List.of(new PgOutputMessage.Column(true, "id", 23, -1)));
+        return new TableShape(relation, Map.of(), List.of(), true);
+    }
+
+    /** Builds an event the way the stream does: through the assembler. */
+    private static ChangeEvent event(TableShape shape, int id) {
+        List<ChangeEvent> out = new ArrayList<>();
+        EventAssembler assembler = new EventAssembler((s, t) -> true, oid -> List.of(), new EventAssembler.Listener() {
+            public void onChange(ChangeEvent event, TableShape s, long transaction) {
+                out.add(event);
+            }
+
+            public void onCommit(long transaction, long endLsn) {
+            }
+        });
+        PgOutputMessage.Relation relation = new PgOutputMessage.Relation(0, shape.metadata().oid(), "public",
+                shape.metadata().table(), (byte) 'd', List.of(new PgOutputMessage.Column(true, "id", 23, -1)));
+        assembler.accept(relation, 0);
+        assembler.accept(new PgOutputMessage.Begin(1000, 0, 7), 900);
+        assembler.accept(new PgOutputMessage.Insert(0, shape.metadata().oid(),
+                new TupleData(new byte[] {'t'}, new byte[][] {Integer.toString(id).getBytes()})), 950);
+        return out.get(0);
+    }
+}

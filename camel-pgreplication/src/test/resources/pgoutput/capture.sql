@@ -2,13 +2,15 @@
 --
 -- Run from this directory against a scratch PostgreSQL 17 started with
 --   -c wal_level=logical -c max_prepared_transactions=10 -c max_replication_slots=20
+--   -c track_commit_timestamp=on
 -- as:  psql -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 55432 -U postgres -d postgres -f capture.sql
 --
 -- Each scenario creates its own slot, does its writes, then reads that slot with
 -- pg_logical_slot_get_binary_changes, which returns one row per pgoutput message (the same bytes a
 -- walsender puts after the XLogData header). Each row becomes one fixture line: "<lsn> <xid> <hex>".
 -- catalog.txt records the OIDs the server gave the tables and types, so tests can check the decoded
--- OIDs against the server's own catalog rather than against the decoder.
+-- OIDs against the server's own catalog rather than against the decoder. commit-times.txt does the
+-- same for commit timestamps (track_commit_timestamp), as "<xid> <microseconds since 1970-01-01>".
 
 \set QUIET on
 \pset format unaligned
@@ -25,6 +27,8 @@ DROP PUBLICATION IF EXISTS pub;
 SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'cap_%';
 DROP SCHEMA IF EXISTS cap CASCADE;
 SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'origin_a';
+
+SELECT txid_current() AS first_xid \gset
 
 CREATE SCHEMA cap;
 CREATE TYPE cap.mood AS ENUM ('sad', 'ok', 'happy');
@@ -247,6 +251,11 @@ SELECT lsn, xid, encode(data, 'hex') FROM pg_logical_slot_get_binary_changes('ca
 SELECT pg_drop_replication_slot('cap_stream_2pc');
 RESET logical_decoding_work_mem;
 
+\o commit-times.txt
+SELECT x, (extract(epoch FROM pg_xact_commit_timestamp(x::text::xid)) * 1000000)::bigint
+FROM generate_series(:first_xid, txid_current()) x
+WHERE pg_xact_commit_timestamp(x::text::xid) IS NOT NULL
+ORDER BY x;
 \o server-version.txt
 SELECT version();
 \o

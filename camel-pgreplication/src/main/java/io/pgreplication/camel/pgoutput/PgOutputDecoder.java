@@ -250,7 +250,7 @@ public final class PgOutputDecoder {
         byte[] kinds = new byte[count];
         byte[][] values = new byte[count][];
         for (int i = 0; i < count; i++) {
-            byte kind = buf.get(pos++); // in bounds: readCount checked one byte per column
+            byte kind = readByte("column kind");
             kinds[i] = kind;
             if (kind == TupleData.TEXT || kind == TupleData.BINARY) {
                 values[i] = readBytes("column value");

@@ -16,6 +16,7 @@ import io.pgreplication.camel.pgoutput.PgOutputMessage.Insert;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.LogicalMessage;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Origin;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Relation;
+import io.pgreplication.camel.pgoutput.PgOutputMessage.StreamCommit;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Truncate;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Type;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Update;
@@ -34,6 +35,10 @@ class PgOutputDecoderTest {
     private static final int INT4 = 23;
     private static final int TEXT = 25;
     private static final Map<String, Integer> OIDS = catalog("catalog.txt");
+    private static final List<String> PG17_FIXTURES = List.of("binary.txt", "dml-default.txt", "dml-full.txt",
+            "messages.txt", "origin.txt", "streaming-abort.txt", "streaming-commit.txt",
+            "streaming-parallel-abort.txt", "streaming-prepare.txt", "toast-unchanged.txt", "truncate.txt",
+            "two-phase.txt", "type.txt");
 
     @Test
     void insertIsFramedByBeginAndCommitWithTheServersXidLsnsAndTime() {
@@ -193,6 +198,60 @@ class PgOutputDecoderTest {
                 .isEqualTo(Instant.parse("2024-05-06T07:08:09.123456Z"));
         assertThat(text(row, 4)).isEqualTo("bin");
         assertThat(((Insert) messages.get(5)).newTuple().kinds()).containsExactly('b', 'n', 'n', 'n', 'n');
+    }
+
+    @Test
+    void everyTransactionEndIsTheLsnTheServerListsForIt() {
+        int checked = 0;
+        for (String file : PG17_FIXTURES) {
+            List<PgOutputFixture.Row> rows = rows(file);
+            List<PgOutputMessage> messages = decodeAll(file);
+            for (int i = 0; i < messages.size(); i++) {
+                Long end = transactionEnd(messages.get(i));
+                if (end != null) {
+                    assertThat(end).as("%s line %d", file, i + 1).isEqualTo(rows.get(i).lsn());
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(22);
+    }
+
+    /** The LSN a consumer confirms once the message's transaction (or prepare, or rollback) is durable. */
+    private static Long transactionEnd(PgOutputMessage message) {
+        if (message instanceof Commit c) {
+            return c.endLsn();
+        } else if (message instanceof StreamCommit c) {
+            return c.endLsn();
+        } else if (message instanceof PgOutputMessage.Prepare p) {
+            return p.endLsn();
+        } else if (message instanceof PgOutputMessage.StreamPrepare p) {
+            return p.endLsn();
+        } else if (message instanceof PgOutputMessage.CommitPrepared c) {
+            return c.endLsn();
+        } else if (message instanceof PgOutputMessage.RollbackPrepared r) {
+            return r.rollbackEndLsn();
+        }
+        return null;
+    }
+
+    @Test
+    void everyBeginAndCommitTimeIsTheServersCommitTimestamp() {
+        int checked = 0;
+        for (String file : PG17_FIXTURES) {
+            for (PgOutputMessage message : decodeAll(file)) {
+                if (message instanceof Begin begin) {
+                    assertThat(PgOutputTime.toInstant(begin.commitTime())).as("xid %d", begin.xid())
+                            .isEqualTo(commitTime(begin.xid()));
+                    checked++;
+                } else if (message instanceof StreamCommit commit) {
+                    assertThat(PgOutputTime.toInstant(commit.commitTime())).as("xid %d", commit.xid())
+                            .isEqualTo(commitTime(commit.xid()));
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(16);
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.Arrays;
  */
 public final class PgOutputDecoder {
 
-    private static final int MAX_OPTION_BITS = 3; // Truncate: 1 = CASCADE, 2 = RESTART IDENTITY
+    private static final int KNOWN_TRUNCATE_OPTIONS = 1 | 2; // 1 = CASCADE, 2 = RESTART IDENTITY
 
     private boolean inStream;
 
@@ -188,7 +188,7 @@ public final class PgOutputDecoder {
         int count = readInt("relation count");
         int optionsAt = pos;
         byte options = readByte("truncate options");
-        if ((options & ~MAX_OPTION_BITS) != 0) {
+        if ((options & ~KNOWN_TRUNCATE_OPTIONS) != 0) {
             throw failAt(optionsAt, "unknown truncate option bits " + options);
         }
         // Check the count against what is left before allocating, so a corrupt count cannot exhaust memory.

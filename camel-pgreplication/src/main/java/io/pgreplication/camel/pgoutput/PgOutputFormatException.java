@@ -31,7 +31,8 @@ public final class PgOutputFormatException extends RuntimeException {
         return lsn;
     }
 
-    private static String describe(byte type) {
+    /** A type byte or marker as {@code 'X' 0x58}, or just the hex when it is not printable ASCII. */
+    static String describe(byte type) {
         int unsigned = type & 0xFF;
         return (unsigned >= 0x20 && unsigned < 0x7F ? "'" + (char) unsigned + "' " : "") + String.format("0x%02X", unsigned);
     }

@@ -1,5 +1,6 @@
 package io.pgreplication.camel.pgoutput;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -85,6 +86,24 @@ public sealed interface PgOutputMessage {
         public byte type() {
             return 'T';
         }
+
+        // Array components would otherwise compare and print by identity.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Truncate that && xid == that.xid && cascade == that.cascade
+                   && restartIdentity == that.restartIdentity && Arrays.equals(relationOids, that.relationOids);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(relationOids) + Integer.hashCode(xid) + (cascade ? 2 : 0) + (restartIdentity ? 1 : 0);
+        }
+
+        @Override
+        public String toString() {
+            return "Truncate[xid=" + xid + ", relationOids=" + Arrays.toString(relationOids) + ", cascade=" + cascade
+                   + ", restartIdentity=" + restartIdentity + "]";
+        }
     }
 
     /** 'M': a message from {@code pg_logical_emit_message} (sent only with {@code messages=true}). */
@@ -92,6 +111,24 @@ public sealed interface PgOutputMessage {
             implements PgOutputMessage {
         public byte type() {
             return 'M';
+        }
+
+        // Array components would otherwise compare and print by identity.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof LogicalMessage that && xid == that.xid && transactional == that.transactional
+                   && lsn == that.lsn && prefix.equals(that.prefix) && Arrays.equals(content, that.content);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * Long.hashCode(lsn) + prefix.hashCode()) + Arrays.hashCode(content);
+        }
+
+        @Override
+        public String toString() {
+            return "LogicalMessage[xid=" + xid + ", transactional=" + transactional + ", lsn=" + lsn + ", prefix="
+                   + prefix + ", content=" + content.length + " bytes]";
         }
     }
 

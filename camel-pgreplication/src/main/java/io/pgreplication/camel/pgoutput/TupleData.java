@@ -1,5 +1,9 @@
 package io.pgreplication.camel.pgoutput;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+
 /**
  * The columns of one row as sent in a pgoutput TupleData, in the order of the relation's columns.
  *
@@ -24,5 +28,35 @@ public record TupleData(byte[] kinds, byte[][] values) {
 
     public byte[] value(int column) {
         return values[column];
+    }
+
+    /** Compares contents, since array components would otherwise compare by identity. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TupleData that && Arrays.equals(kinds, that.kinds)
+               && Arrays.deepEquals(values, that.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(kinds) + Arrays.deepHashCode(values);
+    }
+
+    /** Text values as UTF-8 and binary ones as hex, so a failed assertion or a log line shows the row. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("TupleData[");
+        for (int i = 0; i < kinds.length; i++) {
+            if (i > 0) {
+                text.append(", ");
+            }
+            text.append((char) kinds[i]);
+            if (kinds[i] == TEXT) {
+                text.append(":'").append(new String(values[i], StandardCharsets.UTF_8)).append('\'');
+            } else if (kinds[i] == BINARY) {
+                text.append(":0x").append(HexFormat.of().formatHex(values[i]));
+            }
+        }
+        return text.append(']').toString();
     }
 }

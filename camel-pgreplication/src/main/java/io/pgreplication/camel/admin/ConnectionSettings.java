@@ -66,7 +66,7 @@ public final class ConnectionSettings {
         String p = password != null ? password : PGProperty.PASSWORD.getOrDefault(parsed);
         String display = parsed.getProperty("PGHOST", "localhost") + ":" + parsed.getProperty("PGPORT", "5432") + "/"
                          + parsed.getProperty("PGDBNAME", "");
-        return new ConnectionSettings(url, u, p, display);
+        return new ConnectionSettings(withoutCredentials(url), u, p, display);
     }
 
     private static ConnectionSettings fromLibpq(String url, String user, String password) {
@@ -117,6 +117,28 @@ public final class ConnectionSettings {
             sep = '&';
         }
         return new ConnectionSettings(jdbc.toString(), u, p, host + ":" + port + "/" + db);
+    }
+
+    /**
+     * pgjdbc lets URL parameters override connection properties, so user and password are taken out of the URL: the
+     * explicit options must win, and the URL kept in memory then holds no secret.
+     */
+    private static String withoutCredentials(String url) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return url;
+        }
+        StringBuilder out = new StringBuilder(url.substring(0, q));
+        char sep = '?';
+        for (String pair : url.substring(q + 1).split("&")) {
+            String key = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+            if (pair.isEmpty() || key.equals("user") || key.equals("password")) {
+                continue;
+            }
+            out.append(sep).append(pair);
+            sep = '&';
+        }
+        return out.toString();
     }
 
     private static String decode(String s) {

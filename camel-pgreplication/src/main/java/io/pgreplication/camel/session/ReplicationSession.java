@@ -115,9 +115,10 @@ public final class ReplicationSession implements Runnable {
              PrimaryKeys primaryKeys = new PrimaryKeys(options.connection(), options.slot())) {
             int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
             FlushTracker tracker = new FlushTracker(confirmed);
+            long keepalive = keepaliveNanos(connection);
             PGReplicationStream stream = start(connection, version, primaryKeys);
             long started = confirmed;
-            Reader reader = new Reader(stream, tracker, primaryKeys);
+            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive);
             state.onStreaming(version, protocolVersion(version));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     Lsn.format(confirmed), protocolVersion(version));
@@ -126,13 +127,58 @@ public final class ReplicationSession implements Runnable {
             } catch (Interrupted e) {
                 // stopping, or a batch failed while the reader waited for room: handled below
             } finally {
-                finish(stream, tracker);
+                finish(stream, tracker, keepalive);
             }
             if (tracker.hasFailed()) {
                 LOG.warn("slot={} a batch failed; the slot stays at {} and the changes after it are streamed again"
                          + " after {} ms", options.slot(), Lsn.format(confirmed), options.reconnectDelayMillis());
             }
             return confirmed != started;
+        }
+    }
+
+    /**
+     * How long the reader may go without talking to the server while routes are busy: well inside the server's
+     * wal_sender_timeout (which a role or database may lower), and no longer than statusInterval.
+     */
+    private long keepaliveNanos(Connection connection) {
+        long timeoutMillis = 60_000;
+        try (java.sql.Statement st = connection.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SHOW wal_sender_timeout")) {
+            if (rs.next()) {
+                timeoutMillis = parseMillis(rs.getString(1));
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
+        }
+        long millis = timeoutMillis <= 0 ? options.statusIntervalMillis()
+                : Math.min(options.statusIntervalMillis(), timeoutMillis / 4);
+        return TimeUnit.MILLISECONDS.toNanos(Math.max(50, millis));
+    }
+
+    /** PostgreSQL prints durations as e.g. {@code 60s}, {@code 1min}, {@code 500ms}, {@code 0}. */
+    static long parseMillis(String value) {
+        String v = value.trim();
+        int i = 0;
+        while (i < v.length() && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '-')) {
+            i++;
+        }
+        long n = Long.parseLong(v.substring(0, i));
+        switch (v.substring(i).trim()) {
+            case "ms":
+                return n;
+            case "":
+                return n;
+            case "s":
+                return n * 1000;
+            case "min":
+                return n * 60_000;
+            case "h":
+                return n * 3_600_000;
+            case "d":
+                return n * 86_400_000;
+            default:
+                return 60_000;
         }
     }
 
@@ -181,11 +227,10 @@ public final class ReplicationSession implements Runnable {
      * Lets batches already given to a route finish, keeping the connection alive meanwhile, then confirms what they
      * completed. Queued batches no route has started are dropped: they stay unconfirmed and are streamed again.
      */
-    private void finish(PGReplicationStream stream, FlushTracker tracker) {
+    private void finish(PGReplicationStream stream, FlushTracker tracker, long keepaliveNanos) {
         dispatcher.discardQueued();
         try {
-            long wait = TimeUnit.MILLISECONDS.toNanos(Math.max(100, options.statusIntervalMillis() / 2));
-            while (!dispatcher.awaitIdle(wait)) {
+            while (!dispatcher.awaitIdle(keepaliveNanos)) {
                 if (!stream.isClosed()) {
                     stream.forceUpdateStatus();
                 }
@@ -232,10 +277,11 @@ public final class ReplicationSession implements Runnable {
         private final PgOutputDecoder decoder = new PgOutputDecoder();
         private final EventAssembler assembler;
         private final Batcher batcher;
-        private long lastStatus = System.nanoTime();
+        private final long keepaliveNanos;
 
-        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys) {
+        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos) {
             this.stream = stream;
+            this.keepaliveNanos = keepaliveNanos;
             this.tracker = tracker;
             this.assembler = new EventAssembler(filter, primaryKeys::lookup, this);
             this.batcher = new Batcher(options.batchSize(), TimeUnit.MILLISECONDS.toNanos(options.batchTimeoutMillis()),
@@ -286,8 +332,8 @@ public final class ReplicationSession implements Runnable {
         /** Hands a batch to the routes, keeping the connection alive while they are busy. */
         private void dispatch(Batch batch) {
             try {
-                long wait = TimeUnit.MILLISECONDS.toNanos(Math.max(100, options.statusIntervalMillis() / 2));
-                while (!dispatcher.offer(batch, wait)) {
+                while (!dispatcher.offer(batch, keepaliveNanos)) {
+                    LOG.trace("slot={} routes are busy; keeping the connection alive while waiting", options.slot());
                     if (!running || tracker.hasFailed()) {
                         throw new Interrupted();
                     }

@@ -29,7 +29,7 @@ public final class StreamingBenchmark {
 
     /** One line of the results table. */
     private record Line(String run, String reader, long rows, double walMb, double seconds, double cpuSeconds,
-                        long spilled, String note) {
+                        double walsenderCpuSeconds, long spilled, String note) {
         double rowsPerSecond(long expected) {
             return expected / seconds;
         }
@@ -69,25 +69,32 @@ public final class StreamingBenchmark {
             List<Line> lines = new ArrayList<>();
             if (warmup > 0) {
                 System.out.printf(Locale.ROOT, "Warm-up: component on %s until %,d events%n", warmupSlot, warmup);
+                WalsenderCpu ws = WalsenderCpu.watch(server, warmupSlot);
                 ComponentRun.Timing t = ComponentRun.read(server, warmupSlot, warmup, batchSize);
+                ws.close();
                 lines.add(new Line("warm-up", "component", t.rows(), Double.NaN, t.receivedSeconds(),
-                        t.clientCpuSeconds(), BenchmarkBacklog.spilledBytes(c, warmupSlot), "partial read, not compared"));
+                        t.clientCpuSeconds(), ws.seconds(), BenchmarkBacklog.spilledBytes(c, warmupSlot),
+                        "partial read, not compared"));
             }
             for (int i = 1; i <= repeat; i++) {
                 String floorSlot = SLOT_PREFIX + "floor_" + i;
                 System.out.printf(Locale.ROOT, "Run %d: %s on %s%n", i, floor.name(), floorSlot);
+                WalsenderCpu fws = WalsenderCpu.watch(server, floorSlot);
                 FloorReader.Timing f = floor.read(server, floorSlot, protocol, backlog.endLsn());
+                fws.close();
                 long floorConfirmed = BenchmarkBacklog.confirmedFlush(c, floorSlot);
                 lines.add(new Line(String.valueOf(i), f.reader(), f.rows() < 0 ? rows : f.rows(), backlog.walMegabytes(),
-                        f.seconds(), f.clientCpuSeconds(), BenchmarkBacklog.spilledBytes(c, floorSlot),
+                        f.seconds(), f.clientCpuSeconds(), fws.seconds(), BenchmarkBacklog.spilledBytes(c, floorSlot),
                         (f.rows() < 0 ? "rows not counted; " : "") + "slot confirmed " + lsn(floorConfirmed)));
                 check(f.rows() < 0 || f.rows() == rows, floor.name() + " counted " + f.rows() + " inserts, not " + rows);
 
                 String componentSlot = SLOT_PREFIX + "component_" + i;
                 System.out.printf(Locale.ROOT, "Run %d: component on %s%n", i, componentSlot);
+                WalsenderCpu cws = WalsenderCpu.watch(server, componentSlot);
                 ComponentRun.Timing t = ComponentRun.read(server, componentSlot, rows, batchSize);
+                cws.close();
                 lines.add(new Line(String.valueOf(i), "component", t.rows(), backlog.walMegabytes(), t.receivedSeconds(),
-                        t.clientCpuSeconds(), BenchmarkBacklog.spilledBytes(c, componentSlot),
+                        t.clientCpuSeconds(), cws.seconds(), BenchmarkBacklog.spilledBytes(c, componentSlot),
                         String.format(Locale.ROOT, "%.2f s incl. stop; slot confirmed %s", t.confirmedSeconds(),
                                 lsn(BenchmarkBacklog.confirmedFlush(c, componentSlot)))));
                 check(t.rows() == rows, "the component delivered " + t.rows() + " events, not " + rows);
@@ -115,17 +122,18 @@ public final class StreamingBenchmark {
 
     private static void printTable(List<Line> lines, long rows) {
         System.out.println();
-        String header = String.format(Locale.ROOT, "%-8s %-15s %10s %8s %8s %10s %8s %8s %9s  %s", "run", "reader",
-                "rows", "WAL MB", "seconds", "rows/s", "WAL MB/s", "CPU s", "spill MB", "note");
+        String header = String.format(Locale.ROOT, "%-8s %-15s %10s %8s %8s %10s %8s %8s %9s %9s  %s", "run",
+                "reader", "rows", "WAL MB", "seconds", "rows/s", "WAL MB/s", "CPU s", "server s", "spill MB", "note");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
         for (Line l : lines) {
-            System.out.printf(Locale.ROOT, "%-8s %-15s %,10d %8s %8.2f %,10.0f %8s %8s %9s  %s%n", l.run(),
+            System.out.printf(Locale.ROOT, "%-8s %-15s %,10d %8s %8.2f %,10.0f %8s %8s %9s %9s  %s%n", l.run(),
                     l.reader(), l.rows(), Double.isNaN(l.walMb()) ? "-" : String.format(Locale.ROOT, "%.1f", l.walMb()),
                     l.seconds(), l.rows() / l.seconds(),
                     Double.isNaN(l.walMb()) ? "-" : String.format(Locale.ROOT, "%.1f", l.walMb() / l.seconds()),
                     Double.isNaN(l.cpuSeconds()) || l.cpuSeconds() < 0 ? "n/a"
                             : String.format(Locale.ROOT, "%.2f", l.cpuSeconds()),
+                    l.walsenderCpuSeconds() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", l.walsenderCpuSeconds()),
                     l.spilled() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", l.spilled() / (1024.0 * 1024.0)),
                     l.note());
         }
@@ -147,7 +155,8 @@ public final class StreamingBenchmark {
             System.out.printf(Locale.ROOT, "best of runs: component/floor = %.2fx (%,.0f / %,.0f rows/s)%n",
                     bestComponent / bestFloor, bestComponent, bestFloor);
         }
-        System.out.println("CPU s: client CPU (pg_recvlogical: its own; Java readers: the whole JVM, all threads).");
+        System.out.println("CPU s: client CPU (pg_recvlogical: its own; Java readers: the whole JVM, all threads)."
+                           + " server s: CPU of the slot's walsender (local server only).");
     }
 
     private static String lsn(long value) {

@@ -77,9 +77,13 @@ final class BenchmarkBacklog {
         return new Result(rows, transactions, start, currentLsn(c), seconds);
     }
 
+    /**
+     * The WAL insert position. Not pg_current_wal_lsn(): that is the <em>write</em> position, which under
+     * synchronous_commit=off lags the last commits, so an end LSN taken from it stops readers short of the backlog.
+     */
     static long currentLsn(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -92,6 +96,24 @@ final class BenchmarkBacklog {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    /**
+     * Inserts the slot would still deliver after its confirmed position: 0 when a reader that cannot count rows
+     * (pg_recvlogical) really read the whole backlog. Peeking does not move the slot.
+     */
+    static long insertsLeft(Connection c, String slot, int protocol) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?,"
+                                                       + " NULL, NULL, 'proto_version', ?, 'publication_names', ?)"
+                                                       + " WHERE get_byte(data, 0) = ascii('I')")) {
+            ps.setString(1, slot);
+            ps.setString(2, String.valueOf(protocol));
+            ps.setString(3, PUBLICATION);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
     }

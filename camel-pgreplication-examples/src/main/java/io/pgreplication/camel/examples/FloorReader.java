@@ -155,16 +155,23 @@ abstract class FloorReader {
                         .withStatusInterval(10, TimeUnit.SECONDS) // pg_recvlogical's default cadence
                         .withAutomaticFlush(false)
                         .start();
-                long received = 0;
-                // The end LSN is reached by a data message or, after the last commit, by a keepalive.
-                while (Long.compareUnsigned(received, endLsn) < 0) {
+                boolean inTransaction = false;
+                // Done at the end LSN, but only between transactions: the walsender's keepalives carry the WAL
+                // position it has read, which passes the end LSN while the last transaction is still being sent.
+                while (inTransaction || Long.compareUnsigned(stream.getLastReceiveLSN().asLong(), endLsn) < 0) {
                     ByteBuffer payload = stream.readPending();
                     if (payload == null) {
                         TimeUnit.MICROSECONDS.sleep(200);
-                    } else if (payload.get(payload.position()) == 'I') {
-                        inserts++;
+                        continue;
                     }
-                    received = stream.getLastReceiveLSN().asLong();
+                    byte type = payload.get(payload.position());
+                    if (type == 'I') {
+                        inserts++;
+                    } else if (type == 'B') {
+                        inTransaction = true;
+                    } else if (type == 'C') {
+                        inTransaction = false;
+                    }
                 }
                 LogSequenceNumber end = LogSequenceNumber.valueOf(endLsn);
                 stream.setFlushedLSN(end);

@@ -87,6 +87,9 @@ public final class StreamingBenchmark {
                         f.seconds(), f.clientCpuSeconds(), fws.seconds(), BenchmarkBacklog.spilledBytes(c, floorSlot),
                         (f.rows() < 0 ? "rows not counted; " : "") + "slot confirmed " + lsn(floorConfirmed)));
                 check(f.rows() < 0 || f.rows() == rows, floor.name() + " counted " + f.rows() + " inserts, not " + rows);
+                long left = BenchmarkBacklog.insertsLeft(c, floorSlot, protocol);
+                check(left == 0, floor.name() + " stopped with " + left + " inserts of the backlog still unread (slot"
+                                 + " confirmed " + lsn(floorConfirmed) + ", end " + lsn(backlog.endLsn()) + ")");
 
                 String componentSlot = SLOT_PREFIX + "component_" + i;
                 System.out.printf(Locale.ROOT, "Run %d: component on %s%n", i, componentSlot);

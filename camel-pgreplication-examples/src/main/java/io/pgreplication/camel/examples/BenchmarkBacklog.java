@@ -1,0 +1,179 @@
+package io.pgreplication.camel.examples;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The fixed workload of the streaming benchmark (research/pgoutput.md §5.2): a table, a publication and every slot the
+ * run will read, all created <em>before</em> the load so each slot sees exactly the same WAL, then N rows in
+ * transactions of {@value #ROWS_PER_TRANSACTION}. The WAL positions around the load give its size and the end LSN a
+ * reader has to reach.
+ */
+final class BenchmarkBacklog {
+
+    static final String TABLE = "public.bench";
+    static final String PUBLICATION = "pgrbench_pub";
+    static final int ROWS_PER_TRANSACTION = 1000;
+
+    /** What the load wrote: row and transaction counts, WAL positions, how long the load took. */
+    record Result(long rows, long transactions, long startLsn, long endLsn, double loadSeconds) {
+        double walMegabytes() {
+            return (endLsn - startLsn) / (1024.0 * 1024.0);
+        }
+    }
+
+    private BenchmarkBacklog() {
+    }
+
+    /**
+     * Drops what an earlier run left (only objects named by this benchmark), then creates table, publication and
+     * {@code slots} (pgoutput) in that order.
+     */
+    static void prepare(Connection c, List<String> slots) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            // A slot that survived an earlier, interrupted run on an external server would pin its WAL forever.
+            try (ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots"
+                                               + " WHERE slot_name LIKE 'pgrbench\\_%' AND NOT active")) {
+                while (rs.next()) {
+                    dropSlot(c, rs.getString(1));
+                }
+            }
+            s.execute("DROP PUBLICATION IF EXISTS " + PUBLICATION);
+            s.execute("DROP TABLE IF EXISTS " + TABLE);
+            s.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, a int, b text, c timestamptz)");
+            s.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + TABLE);
+        }
+        for (String slot : slots) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                ps.setString(1, slot);
+                ps.execute();
+            }
+        }
+    }
+
+    /** Inserts {@code rows} rows, one transaction per {@value #ROWS_PER_TRANSACTION}, and records the WAL around them. */
+    static Result load(Connection c, long rows) throws SQLException {
+        long start = currentLsn(c);
+        long began = System.nanoTime();
+        long transactions = 0;
+        c.setAutoCommit(true);
+        // One statement per transaction keeps the server, not the client round trips, the cost of the load.
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
+                                                       + " SELECT g, (g % 100000)::int, md5(g::text),"
+                                                       + " now() + g * interval '1 millisecond'"
+                                                       + " FROM generate_series(?::bigint, ?::bigint) g")) {
+            for (long first = 1; first <= rows; first += ROWS_PER_TRANSACTION) {
+                ps.setLong(1, first);
+                ps.setLong(2, Math.min(rows, first + ROWS_PER_TRANSACTION - 1));
+                ps.executeUpdate();
+                transactions++;
+            }
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        return new Result(rows, transactions, start, currentLsn(c), seconds);
+    }
+
+    /**
+     * The WAL insert position. Not pg_current_wal_lsn(): that is the <em>write</em> position, which under
+     * synchronous_commit=off lags the last commits, so an end LSN taken from it stops readers short of the backlog.
+     */
+    static long currentLsn(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The slot's confirmed_flush_lsn, or -1 when the slot has none. */
+    static long confirmedFlush(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn - '0/0'::pg_lsn"
+                                                       + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    /**
+     * Inserts the slot would still deliver after its confirmed position: 0 when a reader that cannot count rows
+     * (pg_recvlogical) really read the whole backlog. Peeking does not move the slot.
+     */
+    static long insertsLeft(Connection c, String slot, int protocol) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?,"
+                                                       + " NULL, NULL, 'proto_version', ?, 'publication_names', ?)"
+                                                       + " WHERE get_byte(data, 0) = ascii('I')")) {
+            ps.setString(1, slot);
+            ps.setString(2, String.valueOf(protocol));
+            ps.setString(3, PUBLICATION);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Bytes the slot's decoding spilled to disk (PG14+), or -1 when the server does not say. */
+    static long spilledBytes(Connection c, String slot) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT spill_bytes FROM pg_stat_replication_slots"
+                                                       + " WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    static int serverVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1));
+        }
+    }
+
+    static String serverVersionText(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** The pgoutput protocol the component asks for on this server, so the floor decodes the same stream. */
+    static int protocolVersion(int serverVersion) {
+        if (serverVersion >= 160000) {
+            return 4;
+        }
+        if (serverVersion >= 150000) {
+            return 3;
+        }
+        return serverVersion >= 140000 ? 2 : 1;
+    }
+
+    /** Drops a slot, waiting briefly for a walsender that is still exiting to release it. */
+    static void dropSlot(Connection c, String slot) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                ps.setString(1, slot);
+                ps.execute();
+                return;
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || attempt >= 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.pgreplication.camel.examples;
+
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.pgreplication.camel.PgReplicationConstants;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.postgresql.replication.LogSequenceNumber;
+
+/**
+ * One timed read of a slot by the component: a fresh CamelContext with {@code from("pgreplication:...")} and a
+ * processor that only counts events, timed from context start until the expected number of events completed their
+ * exchanges. The context is then stopped, which confirms the slot, and the server is asked whether it did.
+ */
+final class ComponentRun {
+
+    /**
+     * @param rows             events counted when {@code target} were received (exchanges completed)
+     * @param receivedSeconds  context start until the target-th event was processed: the throughput figure
+     * @param confirmedSeconds context start until the context stopped and the slot was confirmed on the server
+     * @param clientCpuSeconds JVM CPU seconds spent over {@code receivedSeconds}
+     * @param confirmed        the slot reached the commit LSN of the last event received
+     */
+    record Timing(long rows, double receivedSeconds, double confirmedSeconds, double clientCpuSeconds,
+                  boolean confirmed) {
+    }
+
+    private ComponentRun() {
+    }
+
+    static Timing read(EmbeddedServer server, String slot, long target, int batchSize) throws Exception {
+        Counter counter = new Counter(target);
+        String uri = "pgreplication:" + slot + "?" + server.endpointOptions()
+                     + "&publication=" + BenchmarkBacklog.PUBLICATION + "&tables=" + BenchmarkBacklog.TABLE
+                     + "&batchSize=" + batchSize + "&createSlot=false&createPublication=false";
+        CamelContext context = new DefaultCamelContext();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri).routeId("bench-" + slot).process(counter);
+            }
+        });
+        double cpuBefore = JvmCpu.seconds();
+        long began = System.nanoTime();
+        context.start();
+        try {
+            if (!counter.done.await(30, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("slot=" + slot + " received only " + counter.events + " of " + target
+                                                + " events within 30 minutes");
+            }
+        } finally {
+            // Stopping lets in-flight batches finish and sends the final status update with the confirmed LSN.
+            context.stop();
+        }
+        long stopped = System.nanoTime();
+        boolean confirmed;
+        try (Connection c = server.connect()) {
+            long lastCommit = LogSequenceNumber.valueOf(counter.lastCommitLsn).asLong();
+            confirmed = Long.compareUnsigned(BenchmarkBacklog.confirmedFlush(c, slot), lastCommit) > 0;
+        }
+        return new Timing(counter.eventsAtTarget, (counter.reachedAt - began) / 1e9, (stopped - began) / 1e9,
+                counter.cpuAtTarget - cpuBefore, confirmed);
+    }
+
+    /** Counts events; runs on the component's single dispatch thread, so plain fields written before the latch do. */
+    private static final class Counter implements Processor {
+        private final long target;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile long events;
+        private long eventsAtTarget;
+        private long reachedAt;
+        private double cpuAtTarget;
+        private String lastCommitLsn;
+
+        Counter(long target) {
+            this.target = target;
+        }
+
+        @Override
+        public void process(Exchange exchange) {
+            long n = events + ((List<?>) exchange.getIn().getBody()).size();
+            events = n;
+            lastCommitLsn = exchange.getIn().getHeader(PgReplicationConstants.COMMIT_LSN, String.class);
+            if (n >= target && done.getCount() > 0) {
+                reachedAt = System.nanoTime();
+                cpuAtTarget = JvmCpu.seconds();
+                eventsAtTarget = n;
+                done.countDown();
+            }
+        }
+    }
+}

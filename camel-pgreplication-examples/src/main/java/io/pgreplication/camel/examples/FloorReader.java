@@ -1,0 +1,185 @@
+package io.pgreplication.camel.examples;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
+/**
+ * The client-side floor the component is measured against (SPEC §10): a reader that does as little as possible with
+ * the same pgoutput stream. {@code pg_recvlogical} when it is on the PATH, otherwise (or with
+ * {@code -Dbench.floor=jdbc}) a bare pgjdbc replication stream that only counts messages.
+ */
+abstract class FloorReader {
+
+    /** One timed read of a slot up to the end LSN; {@code rows} is -1 when the reader cannot count them. */
+    record Timing(String reader, long rows, double seconds, double clientCpuSeconds) {
+    }
+
+    abstract String name();
+
+    abstract Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception;
+
+    /** {@code auto} (pg_recvlogical when found), {@code recvlogical} or {@code jdbc}. */
+    static FloorReader choose(String choice) {
+        Path recvlogical = findOnPath("pg_recvlogical");
+        switch (choice) {
+            case "jdbc":
+                return new Jdbc();
+            case "recvlogical":
+                if (recvlogical == null) {
+                    throw new IllegalStateException("-Dbench.floor=recvlogical but pg_recvlogical is not on the PATH");
+                }
+                return new RecvLogical(recvlogical);
+            case "auto":
+                return recvlogical != null ? new RecvLogical(recvlogical) : new Jdbc();
+            default:
+                throw new IllegalArgumentException("bench.floor must be auto, recvlogical or jdbc, not " + choice);
+        }
+    }
+
+    static Path findOnPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, command);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** CPU seconds of child processes this JVM has waited for (Linux /proc), or -1 elsewhere. */
+    static double reapedChildrenCpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17 (1-based).
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** pg_recvlogical writing to /dev/null: next to no client work, so it measures the walsender. */
+    static final class RecvLogical extends FloorReader {
+        private final Path executable;
+
+        RecvLogical(Path executable) {
+            this.executable = executable;
+        }
+
+        @Override
+        String name() {
+            return "pg_recvlogical";
+        }
+
+        String version() throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(executable.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return out;
+        }
+
+        @Override
+        Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception {
+            List<String> command = new ArrayList<>(List.of(executable.toString(),
+                    "-d", server.libpqConnection(), "-S", slot, "--start", "--no-loop",
+                    "-F", "0", "-E", LogSequenceNumber.valueOf(endLsn).asString(),
+                    "-o", "proto_version=" + protocol, "-o", "publication_names=" + BenchmarkBacklog.PUBLICATION,
+                    "-f", "/dev/null"));
+            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+            if (server.password() != null) {
+                pb.environment().put("PGPASSWORD", server.password());
+            }
+            double cpuBefore = reapedChildrenCpuSeconds();
+            long began = System.nanoTime();
+            Process p = pb.start();
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("pg_recvlogical did not reach " + endLsn + " within 30 minutes");
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("pg_recvlogical failed with exit code " + p.exitValue() + ": " + command);
+            }
+            double cpuAfter = reapedChildrenCpuSeconds();
+            return new Timing(name(), -1, seconds, cpuBefore < 0 ? -1 : cpuAfter - cpuBefore);
+        }
+    }
+
+    /**
+     * A pgjdbc replication stream with automatic flush off that only counts Insert messages, then confirms the end
+     * once, like pg_recvlogical does on exit. Runs in this JVM, so it pays the same driver costs as the component.
+     */
+    static final class Jdbc extends FloorReader {
+        @Override
+        String name() {
+            return "pgjdbc reader";
+        }
+
+        @Override
+        Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception {
+            Properties p = new Properties();
+            PGProperty.USER.set(p, server.user());
+            if (server.password() != null) {
+                PGProperty.PASSWORD.set(p, server.password());
+            }
+            PGProperty.REPLICATION.set(p, "database");
+            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+            double cpuBefore = JvmCpu.seconds();
+            long began = System.nanoTime();
+            long inserts = 0;
+            try (Connection c = DriverManager.getConnection(server.jdbcUrl(), p)) {
+                PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI()
+                        .replicationStream().logical()
+                        .withSlotName(slot)
+                        .withSlotOption("proto_version", protocol)
+                        .withSlotOption("publication_names", BenchmarkBacklog.PUBLICATION)
+                        .withStatusInterval(10, TimeUnit.SECONDS) // pg_recvlogical's default cadence
+                        .withAutomaticFlush(false)
+                        .start();
+                boolean inTransaction = false;
+                // Done at the end LSN, but only between transactions: the walsender's keepalives carry the WAL
+                // position it has read, which passes the end LSN while the last transaction is still being sent.
+                while (inTransaction || Long.compareUnsigned(stream.getLastReceiveLSN().asLong(), endLsn) < 0) {
+                    ByteBuffer payload = stream.readPending();
+                    if (payload == null) {
+                        TimeUnit.MICROSECONDS.sleep(200);
+                        continue;
+                    }
+                    byte type = payload.get(payload.position());
+                    if (type == 'I') {
+                        inserts++;
+                    } else if (type == 'B') {
+                        inTransaction = true;
+                    } else if (type == 'C') {
+                        inTransaction = false;
+                    }
+                }
+                LogSequenceNumber end = LogSequenceNumber.valueOf(endLsn);
+                stream.setFlushedLSN(end);
+                stream.setAppliedLSN(end);
+                stream.forceUpdateStatus();
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            return new Timing(name(), inserts, seconds, JvmCpu.seconds() - cpuBefore);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.pgreplication.camel.examples;
+
+import java.lang.management.ManagementFactory;
+
+/** CPU time of this JVM, all threads together: what the Java client costs, next to its wall-clock time. */
+final class JvmCpu {
+
+    private JvmCpu() {
+    }
+
+    /** Process CPU seconds so far, or NaN where the JVM does not report it. */
+    static double seconds() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long nanos = os.getProcessCpuTime();
+            return nanos < 0 ? Double.NaN : nanos / 1e9;
+        }
+        return Double.NaN;
+    }
+}

@@ -42,8 +42,12 @@ public final class Demo {
                 public void configure() {
                     from("pgreplication:demo_slot?publication=demo_pub&tables=demo_orders,demo_items&batchSize=100&"
                          + server.endpointOptions())
-                            .process(e -> changes.addAndGet(e.getIn().getBody(java.util.List.class).size()))
-                            .log("batch of ${body.size} from ${header." + PgReplicationConstants.TABLE
+                            .process(e -> {
+                                int size = e.getIn().getBody(java.util.List.class).size();
+                                changes.addAndGet(size);
+                                e.setProperty("changes", size);
+                            })
+                            .log(org.apache.camel.LoggingLevel.INFO, "demo", "batch of ${exchangeProperty.changes} from ${header." + PgReplicationConstants.TABLE
                                  + "} up to LSN ${header." + PgReplicationConstants.LSN + "}:\n${bodyAs(String)}");
                 }
             });

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.PgReplicationConstants;
+import io.pgreplication.camel.PgReplicationConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -23,9 +24,9 @@ final class ComponentRun {
     /**
      * @param rows             events counted when {@code target} were received (exchanges completed)
      * @param receivedSeconds  context start until the target-th event was processed: the throughput figure
-     * @param confirmedSeconds context start until the context stopped and the slot was confirmed on the server
+     * @param confirmedSeconds context start until the component considered the last transaction confirmable
      * @param clientCpuSeconds JVM CPU seconds spent over {@code receivedSeconds}
-     * @param confirmed        the slot reached the commit LSN of the last event received
+     * @param confirmed        after stopping, the server shows the slot past the last commit received
      */
     record Timing(long rows, double receivedSeconds, double confirmedSeconds, double clientCpuSeconds,
                   boolean confirmed) {
@@ -49,22 +50,37 @@ final class ComponentRun {
         double cpuBefore = JvmCpu.seconds();
         long began = System.nanoTime();
         context.start();
+        long confirmedAt;
+        boolean confirmed = false;
         try {
             if (!counter.done.await(30, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("slot=" + slot + " received only " + counter.events + " of " + target
                                                 + " events within 30 minutes");
             }
+            // The last batch can complete before its Commit is read; wait until the component itself may confirm it.
+            PgReplicationConsumer consumer = (PgReplicationConsumer) context.getRoute("bench-" + slot).getConsumer();
+            long lastCommit = LogSequenceNumber.valueOf(counter.lastCommitLsn).asLong();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Long.compareUnsigned(LogSequenceNumber.valueOf(consumer.getConfirmedLsn()).asLong(), lastCommit) <= 0
+                   && System.nanoTime() < deadline) {
+                TimeUnit.MICROSECONDS.sleep(200);
+            }
+            confirmedAt = System.nanoTime();
         } finally {
-            // Stopping lets in-flight batches finish and sends the final status update with the confirmed LSN.
+            // Stopping sends the final status update with the confirmed LSN.
             context.stop();
         }
-        long stopped = System.nanoTime();
-        boolean confirmed;
         try (Connection c = server.connect()) {
             long lastCommit = LogSequenceNumber.valueOf(counter.lastCommitLsn).asLong();
-            confirmed = Long.compareUnsigned(BenchmarkBacklog.confirmedFlush(c, slot), lastCommit) > 0;
+            // The walsender applies the final status update after the connection is gone: allow it a moment.
+            for (int i = 0; i < 100 && !confirmed; i++) {
+                confirmed = Long.compareUnsigned(BenchmarkBacklog.confirmedFlush(c, slot), lastCommit) > 0;
+                if (!confirmed) {
+                    Thread.sleep(20);
+                }
+            }
         }
-        return new Timing(counter.eventsAtTarget, (counter.reachedAt - began) / 1e9, (stopped - began) / 1e9,
+        return new Timing(counter.eventsAtTarget, (counter.reachedAt - began) / 1e9, (confirmedAt - began) / 1e9,
                 counter.cpuAtTarget - cpuBefore, confirmed);
     }
 

@@ -147,13 +147,7 @@ final class BenchmarkBacklog {
 
     /** The pgoutput protocol the component asks for on this server, so the floor decodes the same stream. */
     static int protocolVersion(int serverVersion) {
-        if (serverVersion >= 160000) {
-            return 4;
-        }
-        if (serverVersion >= 150000) {
-            return 3;
-        }
-        return serverVersion >= 140000 ? 2 : 1;
+        return io.pgreplication.camel.session.ReplicationSession.protocolVersion(serverVersion);
     }
 
     /** Drops a slot, waiting briefly for a walsender that is still exiting to release it. */

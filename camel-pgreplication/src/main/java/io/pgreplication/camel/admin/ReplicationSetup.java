@@ -95,7 +95,7 @@ public final class ReplicationSetup {
             if (wanted.isEmpty()) {
                 wanted = List.of(new TableSpec("public", null));
             }
-            checkTables(admin, request, wanted, publishesUpdateOrDelete(request.publish()), version);
+            checkTables(admin, request, wanted, publishesUpdateOrDelete(request.publish()));
             admin.createPublication(pub, request.publish());
             LOG.info("slot={} created publication {} publishing {}", request.slot(), pub, request.publish());
         } else if (wanted.isEmpty()) {
@@ -113,7 +113,7 @@ public final class ReplicationSetup {
                                                   + " PUBLICATION " + Identifiers.quote(pub) + " ADD TABLE ...;"
                                                   + " or set createPublication=true");
         }
-        checkTables(admin, request, missing, updateOrDelete, version);
+        checkTables(admin, request, missing, updateOrDelete);
         for (TableSpec table : missing) {
             if (table.isWholeSchema()) {
                 admin.addSchema(pub, table.schema());
@@ -152,7 +152,7 @@ public final class ReplicationSetup {
     }
 
     private static void checkTables(ReplicationAdmin admin, Request request, List<TableSpec> tables,
-                                    boolean updateOrDelete, int version) throws SQLException {
+                                    boolean updateOrDelete) throws SQLException {
         for (TableSpec spec : tables) {
             List<TableSpec> concrete = spec.isWholeSchema() ? admin.tablesOf(spec.schema()) : List.of(spec);
             for (TableSpec table : concrete) {

@@ -87,7 +87,7 @@ public class PgReplicationConfiguration implements Cloneable {
         ConnectionSettings connection = ConnectionSettings.of(url, user, password);
         ReplicationSetup.Request setup = new ReplicationSetup.Request(slotName, pub, tableList, publishList,
                 createPublication, createSlot, reset);
-        return new SessionOptions(connection, setup, tableList, batchSize, batchTimeout, flushSlot, statusInterval,
+        return new SessionOptions(connection, setup, batchSize, batchTimeout, flushSlot, statusInterval,
                 reconnectDelay, maxReconnectDelay);
     }
 

@@ -28,6 +28,11 @@ public final class ReplicationAdmin {
         return Integer.parseInt(queryString("SHOW server_version_num"));
     }
 
+    /** This session's wal_sender_timeout in milliseconds (0 = disabled); a role or database may lower it. */
+    public long walSenderTimeoutMillis() throws SQLException {
+        return Long.parseLong(queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
+    }
+
     /** Fails with the fix unless the server can do logical decoding for this role. */
     public void checkServer(String slotName) throws SQLException {
         int version = serverVersion();

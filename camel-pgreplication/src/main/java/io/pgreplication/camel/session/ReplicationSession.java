@@ -40,6 +40,8 @@ public final class ReplicationSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSession.class);
     private static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long a stopping session keeps reading to reach the Commit of the transaction it is in. */
+    private static final long STOP_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final SessionOptions options;
     private final BatchDispatcher dispatcher;
@@ -142,44 +144,16 @@ public final class ReplicationSession implements Runnable {
      * wal_sender_timeout (which a role or database may lower), and no longer than statusInterval.
      */
     private long keepaliveNanos(Connection connection) {
-        long timeoutMillis = 60_000;
-        try (java.sql.Statement st = connection.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SHOW wal_sender_timeout")) {
-            if (rs.next()) {
-                timeoutMillis = parseMillis(rs.getString(1));
-            }
-        } catch (SQLException | RuntimeException e) {
+        long timeoutMillis;
+        try {
+            timeoutMillis = new ReplicationAdmin(connection).walSenderTimeoutMillis();
+        } catch (SQLException e) {
             LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
+            timeoutMillis = 60_000;
         }
         long millis = timeoutMillis <= 0 ? options.statusIntervalMillis()
                 : Math.min(options.statusIntervalMillis(), timeoutMillis / 4);
         return TimeUnit.MILLISECONDS.toNanos(Math.max(50, millis));
-    }
-
-    /** PostgreSQL prints durations as e.g. {@code 60s}, {@code 1min}, {@code 500ms}, {@code 0}. */
-    static long parseMillis(String value) {
-        String v = value.trim();
-        int i = 0;
-        while (i < v.length() && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '-')) {
-            i++;
-        }
-        long n = Long.parseLong(v.substring(0, i));
-        switch (v.substring(i).trim()) {
-            case "ms":
-                return n;
-            case "":
-                return n;
-            case "s":
-                return n * 1000;
-            case "min":
-                return n * 60_000;
-            case "h":
-                return n * 3_600_000;
-            case "d":
-                return n * 86_400_000;
-            default:
-                return 60_000;
-        }
     }
 
     private PGReplicationStream start(Connection connection, int version, PrimaryKeys keys) throws SQLException {
@@ -291,7 +265,20 @@ public final class ReplicationSession implements Runnable {
         void loop() throws SQLException, InterruptedException {
             long idleNanos = 0;
             int sinceCheck = 0;
-            while (running) {
+            long drainUntil = 0;
+            while (true) {
+                if (!running) {
+                    // A stop between a transaction's last batch and its Commit would leave the slot one transaction
+                    // behind: read on briefly for the Commit, so what the routes finish can be confirmed.
+                    if (!assembler.inTransaction()) {
+                        return;
+                    }
+                    if (drainUntil == 0) {
+                        drainUntil = System.nanoTime() + STOP_DRAIN_NANOS;
+                    } else if (System.nanoTime() - drainUntil > 0) {
+                        return;
+                    }
+                }
                 ByteBuffer payload = stream.readPending();
                 if (payload != null) {
                     long lsn = stream.getLastReceiveLSN().asLong();

@@ -8,11 +8,8 @@ import io.pgreplication.camel.admin.TableSpec;
 
 /**
  * The frozen configuration of one consumer's replication session, validated before it starts.
- *
- * @param tables tables whose changes are delivered; empty means every table of the publication
  */
-public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup, List<TableSpec> tables,
-        int batchSize, long batchTimeoutMillis, boolean flushSlot, long statusIntervalMillis, long reconnectDelayMillis,
+public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup, int batchSize, long batchTimeoutMillis, boolean flushSlot, long statusIntervalMillis, long reconnectDelayMillis,
         long maxReconnectDelayMillis) {
 
     public String slot() {
@@ -21,5 +18,10 @@ public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Req
 
     public String publication() {
         return setup.publication();
+    }
+
+    /** Tables whose changes are delivered; empty means every table of the publication. */
+    public List<TableSpec> tables() {
+        return setup.tables();
     }
 }

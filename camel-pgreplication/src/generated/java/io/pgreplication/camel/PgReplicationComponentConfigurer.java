@@ -36,6 +36,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "batchSize": getOrCreateConfiguration(target).setBatchSize(property(camelContext, int.class, value)); return true;
         case "batchtimeout":
         case "batchTimeout": getOrCreateConfiguration(target).setBatchTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "binaryvalues":
+        case "binaryValues": getOrCreateConfiguration(target).setBinaryValues(property(camelContext, java.lang.Boolean.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, io.pgreplication.camel.PgReplicationConfiguration.class, value)); return true;
@@ -49,14 +51,26 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "includecolumns":
+        case "includeColumns": getOrCreateConfiguration(target).setIncludeColumns(property(camelContext, java.lang.Object.class, value)); return true;
+        case "lazystartproducer":
+        case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "messages": getOrCreateConfiguration(target).setMessages(property(camelContext, boolean.class, value)); return true;
+        case "operation": getOrCreateConfiguration(target).setOperation(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputformat":
+        case "outputFormat": getOrCreateConfiguration(target).setOutputFormat(property(camelContext, java.lang.String.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "publication": getOrCreateConfiguration(target).setPublication(property(camelContext, java.lang.String.class, value)); return true;
         case "publish": getOrCreateConfiguration(target).setPublish(property(camelContext, java.lang.String.class, value)); return true;
         case "reconnectdelay":
         case "reconnectDelay": getOrCreateConfiguration(target).setReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "reset": getOrCreateConfiguration(target).setReset(property(camelContext, boolean.class, value)); return true;
+        case "snapshotmode":
+        case "snapshotMode": getOrCreateConfiguration(target).setSnapshotMode(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotparallelism":
+        case "snapshotParallelism": getOrCreateConfiguration(target).setSnapshotParallelism(property(camelContext, int.class, value)); return true;
         case "statusinterval":
         case "statusInterval": getOrCreateConfiguration(target).setStatusInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "tables": getOrCreateConfiguration(target).setTables(property(camelContext, java.lang.String.class, value)); return true;
@@ -75,6 +89,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "batchSize": return int.class;
         case "batchtimeout":
         case "batchTimeout": return long.class;
+        case "binaryvalues":
+        case "binaryValues": return java.lang.Boolean.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "configuration": return io.pgreplication.camel.PgReplicationConfiguration.class;
@@ -88,14 +104,26 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return boolean.class;
+        case "includecolumns":
+        case "includeColumns": return java.lang.Object.class;
+        case "lazystartproducer":
+        case "lazyStartProducer": return boolean.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
+        case "messages": return boolean.class;
+        case "operation": return java.lang.String.class;
+        case "outputformat":
+        case "outputFormat": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "publication": return java.lang.String.class;
         case "publish": return java.lang.String.class;
         case "reconnectdelay":
         case "reconnectDelay": return long.class;
         case "reset": return boolean.class;
+        case "snapshotmode":
+        case "snapshotMode": return java.lang.String.class;
+        case "snapshotparallelism":
+        case "snapshotParallelism": return int.class;
         case "statusinterval":
         case "statusInterval": return long.class;
         case "tables": return java.lang.String.class;
@@ -115,6 +143,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "batchSize": return getOrCreateConfiguration(target).getBatchSize();
         case "batchtimeout":
         case "batchTimeout": return getOrCreateConfiguration(target).getBatchTimeout();
+        case "binaryvalues":
+        case "binaryValues": return getOrCreateConfiguration(target).getBinaryValues();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "configuration": return target.getConfiguration();
@@ -128,14 +158,26 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
+        case "includecolumns":
+        case "includeColumns": return getOrCreateConfiguration(target).getIncludeColumns();
+        case "lazystartproducer":
+        case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
+        case "messages": return getOrCreateConfiguration(target).isMessages();
+        case "operation": return getOrCreateConfiguration(target).getOperation();
+        case "outputformat":
+        case "outputFormat": return getOrCreateConfiguration(target).getOutputFormat();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "publication": return getOrCreateConfiguration(target).getPublication();
         case "publish": return getOrCreateConfiguration(target).getPublish();
         case "reconnectdelay":
         case "reconnectDelay": return getOrCreateConfiguration(target).getReconnectDelay();
         case "reset": return getOrCreateConfiguration(target).isReset();
+        case "snapshotmode":
+        case "snapshotMode": return getOrCreateConfiguration(target).getSnapshotMode();
+        case "snapshotparallelism":
+        case "snapshotParallelism": return getOrCreateConfiguration(target).getSnapshotParallelism();
         case "statusinterval":
         case "statusInterval": return getOrCreateConfiguration(target).getStatusInterval();
         case "tables": return getOrCreateConfiguration(target).getTables();

@@ -27,6 +27,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "batchSize": target.getConfiguration().setBatchSize(property(camelContext, int.class, value)); return true;
         case "batchtimeout":
         case "batchTimeout": target.getConfiguration().setBatchTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "binaryvalues":
+        case "binaryValues": target.getConfiguration().setBinaryValues(property(camelContext, java.lang.Boolean.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "createpublication":
@@ -39,14 +41,26 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
         case "flushslot":
         case "flushSlot": target.getConfiguration().setFlushSlot(property(camelContext, boolean.class, value)); return true;
+        case "includecolumns":
+        case "includeColumns": target.getConfiguration().setIncludeColumns(property(camelContext, java.lang.Object.class, value)); return true;
+        case "lazystartproducer":
+        case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "messages": target.getConfiguration().setMessages(property(camelContext, boolean.class, value)); return true;
+        case "operation": target.getConfiguration().setOperation(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputformat":
+        case "outputFormat": target.getConfiguration().setOutputFormat(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "publication": target.getConfiguration().setPublication(property(camelContext, java.lang.String.class, value)); return true;
         case "publish": target.getConfiguration().setPublish(property(camelContext, java.lang.String.class, value)); return true;
         case "reconnectdelay":
         case "reconnectDelay": target.getConfiguration().setReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "reset": target.getConfiguration().setReset(property(camelContext, boolean.class, value)); return true;
+        case "snapshotmode":
+        case "snapshotMode": target.getConfiguration().setSnapshotMode(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotparallelism":
+        case "snapshotParallelism": target.getConfiguration().setSnapshotParallelism(property(camelContext, int.class, value)); return true;
         case "statusinterval":
         case "statusInterval": target.getConfiguration().setStatusInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "tables": target.getConfiguration().setTables(property(camelContext, java.lang.String.class, value)); return true;
@@ -63,6 +77,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "batchSize": return int.class;
         case "batchtimeout":
         case "batchTimeout": return long.class;
+        case "binaryvalues":
+        case "binaryValues": return java.lang.Boolean.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "createpublication":
@@ -75,14 +91,26 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
         case "flushslot":
         case "flushSlot": return boolean.class;
+        case "includecolumns":
+        case "includeColumns": return java.lang.Object.class;
+        case "lazystartproducer":
+        case "lazyStartProducer": return boolean.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
+        case "messages": return boolean.class;
+        case "operation": return java.lang.String.class;
+        case "outputformat":
+        case "outputFormat": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "publication": return java.lang.String.class;
         case "publish": return java.lang.String.class;
         case "reconnectdelay":
         case "reconnectDelay": return long.class;
         case "reset": return boolean.class;
+        case "snapshotmode":
+        case "snapshotMode": return java.lang.String.class;
+        case "snapshotparallelism":
+        case "snapshotParallelism": return int.class;
         case "statusinterval":
         case "statusInterval": return long.class;
         case "tables": return java.lang.String.class;
@@ -100,6 +128,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "batchSize": return target.getConfiguration().getBatchSize();
         case "batchtimeout":
         case "batchTimeout": return target.getConfiguration().getBatchTimeout();
+        case "binaryvalues":
+        case "binaryValues": return target.getConfiguration().getBinaryValues();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "createpublication":
@@ -112,14 +142,26 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exchangePattern": return target.getExchangePattern();
         case "flushslot":
         case "flushSlot": return target.getConfiguration().isFlushSlot();
+        case "includecolumns":
+        case "includeColumns": return target.getConfiguration().getIncludeColumns();
+        case "lazystartproducer":
+        case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
+        case "messages": return target.getConfiguration().isMessages();
+        case "operation": return target.getConfiguration().getOperation();
+        case "outputformat":
+        case "outputFormat": return target.getConfiguration().getOutputFormat();
         case "password": return target.getConfiguration().getPassword();
         case "publication": return target.getConfiguration().getPublication();
         case "publish": return target.getConfiguration().getPublish();
         case "reconnectdelay":
         case "reconnectDelay": return target.getConfiguration().getReconnectDelay();
         case "reset": return target.getConfiguration().isReset();
+        case "snapshotmode":
+        case "snapshotMode": return target.getConfiguration().getSnapshotMode();
+        case "snapshotparallelism":
+        case "snapshotParallelism": return target.getConfiguration().getSnapshotParallelism();
         case "statusinterval":
         case "statusInterval": return target.getConfiguration().getStatusInterval();
         case "tables": return target.getConfiguration().getTables();

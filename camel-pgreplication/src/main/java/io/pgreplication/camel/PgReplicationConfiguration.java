@@ -1,13 +1,17 @@
 package io.pgreplication.camel;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.Identifiers;
+import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.session.SessionOptions;
+import io.pgreplication.camel.session.SnapshotMode;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -54,6 +58,21 @@ public class PgReplicationConfiguration implements Cloneable {
     private long reconnectDelay = 1_000;
     @UriParam(label = "consumer,advanced", defaultValue = "60000", javaType = "java.time.Duration")
     private long maxReconnectDelay = 60_000;
+    @UriParam(label = "consumer")
+    private Object includeColumns;
+    @UriParam(label = "consumer", defaultValue = "events", enums = "events,rows")
+    private String outputFormat = "events";
+    @UriParam(label = "consumer,advanced")
+    private Boolean binaryValues;
+    @UriParam(label = "consumer", defaultValue = "false")
+    private boolean messages;
+    @UriParam(label = "consumer", defaultValue = "never", enums = "never,initial,initialOnly")
+    private String snapshotMode = "never";
+    @UriParam(label = "consumer,advanced", defaultValue = "2")
+    private int snapshotParallelism = 2;
+    @UriParam(label = "producer",
+              enums = "status,createSlot,dropSlot,createPublication,dropPublication,advanceSlot,snapshot")
+    private String operation;
 
     public PgReplicationConfiguration copy() {
         try {
@@ -76,6 +95,7 @@ public class PgReplicationConfiguration implements Cloneable {
         requirePositive("batchTimeout", batchTimeout);
         requirePositive("statusInterval", statusInterval);
         requirePositive("reconnectDelay", reconnectDelay);
+        requirePositive("snapshotParallelism", snapshotParallelism);
         if (maxReconnectDelay < reconnectDelay) {
             throw new IllegalArgumentException("Invalid option maxReconnectDelay=" + maxReconnectDelay + " ms: it must"
                                                + " be at least reconnectDelay (" + reconnectDelay + " ms)");
@@ -87,14 +107,37 @@ public class PgReplicationConfiguration implements Cloneable {
         ConnectionSettings connection = ConnectionSettings.of(url, user, password);
         ReplicationSetup.Request setup = new ReplicationSetup.Request(slotName, pub, tableList, publishList,
                 createPublication, createSlot, reset);
+        OutputFormat format = OutputFormat.valueOf(oneOf("outputFormat", outputFormat, "events", "rows")
+                .toUpperCase(Locale.ROOT));
+        SnapshotMode snapshot = switch (oneOf("snapshotMode", snapshotMode, "never", "initial", "initialOnly")) {
+            case "initial" -> SnapshotMode.INITIAL;
+            case "initialOnly" -> SnapshotMode.INITIAL_ONLY;
+            default -> SnapshotMode.NEVER;
+        };
+        if (operation != null) {
+            oneOf("operation", operation, "status", "createSlot", "dropSlot", "createPublication", "dropPublication",
+                    "advanceSlot", "snapshot");
+        }
         return new SessionOptions(connection, setup, batchSize, batchTimeout, flushSlot, statusInterval,
-                reconnectDelay, maxReconnectDelay);
+                reconnectDelay, maxReconnectDelay, binaryValues, messages,
+                IncludeColumns.of("includeColumns", includeColumns), format, snapshot, snapshotParallelism);
+    }
+
+    /** The value when it is one of {@code allowed} (exact case), else an error naming the option and the values. */
+    private static String oneOf(String option, String value, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(value)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("Invalid option " + option + "=" + value + ": use one of "
+                                           + String.join(", ", allowed));
     }
 
     private String normalizePublish() {
         StringBuilder out = new StringBuilder();
         for (String op : (publish == null ? "" : publish).split(",")) {
-            String o = op.trim().toLowerCase(java.util.Locale.ROOT);
+            String o = op.trim().toLowerCase(Locale.ROOT);
             if (!OPERATIONS.contains(o)) {
                 throw new IllegalArgumentException("Invalid option publish='" + publish + "': '" + op.trim()
                                                    + "' is not one of insert, update, delete, truncate");
@@ -260,5 +303,80 @@ public class PgReplicationConfiguration implements Cloneable {
     /** The longest wait between reconnect attempts. */
     public void setMaxReconnectDelay(long maxReconnectDelay) {
         this.maxReconnectDelay = maxReconnectDelay;
+    }
+
+    public Object getIncludeColumns() {
+        return includeColumns;
+    }
+
+    /**
+     * Per-table column allow-list: public.orders(id,status);items(id,qty), or a Map<String, List<String>> bean
+     * (#bean:name). Tables not listed keep all their columns; the key columns always travel in the event key.
+     */
+    public void setIncludeColumns(Object includeColumns) {
+        this.includeColumns = includeColumns;
+    }
+
+    public String getOutputFormat() {
+        return outputFormat;
+    }
+
+    /** The body: events (a list of change events) or rows (dlt-style maps with lsn and deleted_ts). */
+    public void setOutputFormat(String outputFormat) {
+        this.outputFormat = outputFormat;
+    }
+
+    public Boolean getBinaryValues() {
+        return binaryValues;
+    }
+
+    /**
+     * Ask the server for values in binary form (PostgreSQL 14+); the Java values are the same as in text mode. Not
+     * set: true on PostgreSQL 14 and newer.
+     */
+    public void setBinaryValues(Boolean binaryValues) {
+        this.binaryValues = binaryValues;
+    }
+
+    public boolean isMessages() {
+        return messages;
+    }
+
+    /** Deliver pg_logical_emit_message messages (PostgreSQL 14+) as message events. */
+    public void setMessages(boolean messages) {
+        this.messages = messages;
+    }
+
+    public String getSnapshotMode() {
+        return snapshotMode;
+    }
+
+    /**
+     * never: stream changes only; initial: when the consumer creates the slot, read every published table in the
+     * slot's snapshot first, then stream; initialOnly: the snapshot, then stop.
+     */
+    public void setSnapshotMode(String snapshotMode) {
+        this.snapshotMode = snapshotMode;
+    }
+
+    public int getSnapshotParallelism() {
+        return snapshotParallelism;
+    }
+
+    /** How many connections read a snapshot at once, sharing the slot's exported snapshot. */
+    public void setSnapshotParallelism(int snapshotParallelism) {
+        this.snapshotParallelism = snapshotParallelism;
+    }
+
+    public String getOperation() {
+        return operation;
+    }
+
+    /**
+     * The management operation of a producer: status, createSlot, dropSlot, createPublication, dropPublication,
+     * advanceSlot or snapshot.
+     */
+    public void setOperation(String operation) {
+        this.operation = operation;
     }
 }

@@ -16,7 +16,7 @@ import org.apache.camel.support.DefaultEndpoint;
  * Stream committed row changes out of PostgreSQL through logical replication (pgoutput), in batches.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "pgreplication", title = "PostgreSQL Logical Replication",
-             syntax = "pgreplication:slotName", consumerOnly = true, category = { Category.DATABASE },
+             syntax = "pgreplication:slotName", category = { Category.DATABASE },
              headersClass = PgReplicationConstants.class)
 public class PgReplicationEndpoint extends DefaultEndpoint implements EndpointServiceLocation {
 

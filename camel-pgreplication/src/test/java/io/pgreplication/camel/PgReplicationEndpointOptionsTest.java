@@ -1,5 +1,12 @@
 package io.pgreplication.camel;
 
+import java.util.List;
+import java.util.Map;
+
+import io.pgreplication.camel.admin.IncludeColumns;
+import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.session.SessionOptions;
+import io.pgreplication.camel.session.SnapshotMode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -82,5 +89,68 @@ class PgReplicationEndpointOptionsTest {
         assertThat(endpoint.getServiceUrl()).isEqualTo("db.example:6543/shop");
         assertThat(endpoint.options().connection().user()).isEqualTo("app");
         assertThat(endpoint.options().connection().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void includeColumnsParsesTablesAndColumnsTheSqlWay() {
+        PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL
+                                                             + "&includeColumns=RAW(public.orders(id, Status);"
+                                                             + "\"Order Items\"(\"Qty\",id))",
+                PgReplicationEndpoint.class);
+        IncludeColumns include = endpoint.options().includeColumns();
+        assertThat(include.columnsOf("public", "orders")).containsExactly("id", "status");
+        assertThat(include.columnsOf("public", "Order Items")).containsExactly("Qty", "id");
+        assertThat(include.columnsOf("public", "other")).isNull();
+    }
+
+    @Test
+    void includeColumnsAcceptsAMapBean() {
+        context.getRegistry().bind("cols", Map.of("sales.orders", List.of("id", "\"Total\""), "items", "id,qty"));
+        PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL + "&includeColumns=#cols",
+                PgReplicationEndpoint.class);
+        IncludeColumns include = endpoint.options().includeColumns();
+        assertThat(include.columnsOf("sales", "orders")).containsExactly("id", "Total");
+        assertThat(include.columnsOf("public", "items")).containsExactly("id", "qty");
+    }
+
+    @Test
+    void malformedIncludeColumnsFail() {
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&includeColumns=orders(id"))
+                .hasMessageContaining("Invalid option includeColumns='orders(id'")
+                .hasMessageContaining("schema.table(col1,col2)");
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&includeColumns=audit.*(id)"))
+                .hasMessageContaining("schema.* is not allowed here");
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL
+                                                     + "&includeColumns=orders(id);public.orders(x)"))
+                .hasMessageContaining("public.orders is listed twice");
+    }
+
+    @Test
+    void enumeratedOptionsNameTheAllowedValues() {
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&snapshotMode=always"))
+                .hasMessageContaining("Invalid option snapshotMode=always: use one of never, initial, initialOnly");
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&outputFormat=csv"))
+                .hasMessageContaining("Invalid option outputFormat=csv: use one of events, rows");
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&operation=vacuum"))
+                .hasMessageContaining("Invalid option operation=vacuum: use one of status, createSlot");
+        assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&snapshotParallelism=0"))
+                .hasMessageContaining("snapshotParallelism=0");
+    }
+
+    @Test
+    void newOptionsHaveTheirDefaults() {
+        SessionOptions o = context.getEndpoint("pgreplication:s?" + URL, PgReplicationEndpoint.class).options();
+        assertThat(o.outputFormat()).isEqualTo(OutputFormat.EVENTS);
+        assertThat(o.snapshotMode()).isEqualTo(SnapshotMode.NEVER);
+        assertThat(o.includeColumns().isAll()).isTrue();
+        assertThat(o.messages()).isFalse();
+        assertThat(o.binaryValuesFor(140000)).isTrue();
+        assertThat(o.binaryValuesFor(130000)).isFalse();
+        SessionOptions text = context.getEndpoint("pgreplication:t?" + URL + "&binaryValues=false"
+                                                  + "&snapshotMode=initialOnly&outputFormat=rows",
+                PgReplicationEndpoint.class).options();
+        assertThat(text.binaryValuesFor(170000)).isFalse();
+        assertThat(text.snapshotMode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
+        assertThat(text.outputFormat()).isEqualTo(OutputFormat.ROWS);
     }
 }

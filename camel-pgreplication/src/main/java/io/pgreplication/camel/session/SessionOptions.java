@@ -3,14 +3,25 @@ package io.pgreplication.camel.session;
 import java.util.List;
 
 import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.event.OutputFormat;
 
 /**
  * The frozen configuration of one consumer's replication session, validated before it starts.
+ *
+ * @param binaryValues        ask for binary values; null means "yes on PostgreSQL 14+" (SPEC §4)
+ * @param messages            deliver logical decoding messages (PostgreSQL 14+)
+ * @param includeColumns      per-table column allow-list
+ * @param outputFormat        events or dlt-style rows
+ * @param snapshotMode        when to snapshot the tables before streaming
+ * @param snapshotParallelism connections reading a snapshot at once
  */
-public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup, int batchSize, long batchTimeoutMillis, boolean flushSlot, long statusIntervalMillis, long reconnectDelayMillis,
-        long maxReconnectDelayMillis) {
+public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup, int batchSize,
+        long batchTimeoutMillis, boolean flushSlot, long statusIntervalMillis, long reconnectDelayMillis,
+        long maxReconnectDelayMillis, Boolean binaryValues, boolean messages, IncludeColumns includeColumns,
+        OutputFormat outputFormat, SnapshotMode snapshotMode, int snapshotParallelism) {
 
     public String slot() {
         return setup.slot();
@@ -23,5 +34,10 @@ public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Req
     /** Tables whose changes are delivered; empty means every table of the publication. */
     public List<TableSpec> tables() {
         return setup.tables();
+    }
+
+    /** Whether binary values are requested from a server of this version. */
+    public boolean binaryValuesFor(int serverVersion) {
+        return serverVersion >= 140000 && (binaryValues == null || binaryValues);
     }
 }

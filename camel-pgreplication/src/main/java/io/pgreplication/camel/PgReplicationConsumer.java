@@ -30,6 +30,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     private volatile boolean setUp;
     private volatile long confirmedLsn;
     private volatile boolean streaming;
+    private volatile int protocolVersion;
 
     public PgReplicationConsumer(PgReplicationEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -88,6 +89,11 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
         return streaming;
     }
 
+    /** The pgoutput protocol version of the current (or last) stream; 0 before the first. */
+    public int getProtocolVersion() {
+        return protocolVersion;
+    }
+
     /** The position the slot was last confirmed to, X/XXXXXXXX. */
     public String getConfirmedLsn() {
         return Lsn.format(confirmedLsn);
@@ -107,6 +113,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
 
     @Override
     public void onStreaming(int serverVersion, int protocolVersion) {
+        this.protocolVersion = protocolVersion;
         streaming = true;
     }
 

@@ -213,7 +213,7 @@ public final class TestDatabase {
                 sleep(100);
             }
         }
-        execute("DROP PUBLICATION IF EXISTS \"" + publication + "\"");
+        execute("DROP PUBLICATION IF EXISTS \"" + publication.replace("\"", "\"\"") + "\"");
     }
 
     private static void sleep(long millis) {

@@ -136,6 +136,11 @@ public final class TestDatabase {
         return prefix + "_" + COUNTER.incrementAndGet() + "_" + (ProcessHandle.current().pid() % 10000);
     }
 
+    /** {@code external}, {@code Testcontainers} or {@code embedded}. */
+    public String kind() {
+        return kind;
+    }
+
     public String jdbcUrl() {
         return jdbcUrl;
     }

@@ -454,10 +454,7 @@ public final class ReplicationSession implements Runnable {
         List<String> lookup(int oid) {
             return cache.computeIfAbsent(oid, o -> {
                 try {
-                    if (connection == null) {
-                        connection = settings.openRegular("camel-pgreplication keys " + slot);
-                    }
-                    return new ReplicationAdmin(connection).primaryKey(o);
+                    return admin().primaryKey(o);
                 } catch (SQLException e) {
                     throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + o,
                             e);
@@ -468,10 +465,7 @@ public final class ReplicationSession implements Runnable {
         /** The backend holding the slot, or "another process" when it cannot be found. */
         String describeHolder() {
             try {
-                if (connection == null) {
-                    connection = settings.openRegular("camel-pgreplication keys " + slot);
-                }
-                ReplicationAdmin admin = new ReplicationAdmin(connection);
+                ReplicationAdmin admin = admin();
                 Integer pid = admin.slot(slot).map(SlotInfo::activePid).orElse(null);
                 return pid == null ? "another process" : admin.describeBackend(pid);
             } catch (SQLException e) {

@@ -9,7 +9,6 @@ import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.pgreplication.camel.value.ComparableValues.comparable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -215,23 +215,5 @@ class ValuesTextBinaryEqualityIT extends ReplicationITSupport {
             MAPPER.readTree(batch.json()).forEach(events::add);
         }
         return events;
-    }
-
-    /** byte[] by content; maps and lists element-wise. */
-    static Object comparable(Object v) {
-        if (v instanceof byte[] bytes) {
-            return "bytes:" + HexFormat.of().formatHex(bytes);
-        }
-        if (v instanceof List<?> list) {
-            List<Object> out = new ArrayList<>();
-            list.forEach(e -> out.add(comparable(e)));
-            return out;
-        }
-        if (v instanceof Map<?, ?> map) {
-            Map<Object, Object> out = new LinkedHashMap<>();
-            map.forEach((k, e) -> out.put(k, comparable(e)));
-            return out;
-        }
-        return v;
     }
 }

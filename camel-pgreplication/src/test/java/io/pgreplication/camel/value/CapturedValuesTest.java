@@ -20,6 +20,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import static io.pgreplication.camel.value.ComparableValues.comparable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,19 +59,6 @@ class CapturedValuesTest {
     static Captured get(String sql) throws IOException {
         return captured().stream().filter(c -> c.sql().equals(sql)).findFirst()
                 .orElseThrow(() -> new AssertionError("not captured: " + sql));
-    }
-
-    /** byte[] compares by content, everything else by equals (BigDecimal scale included). */
-    static Object comparable(Object v) {
-        if (v instanceof byte[] b) {
-            return "bytes:" + HexFormat.of().formatHex(b);
-        }
-        if (v instanceof List<?> list) {
-            List<Object> out = new ArrayList<>();
-            list.forEach(e -> out.add(comparable(e)));
-            return out;
-        }
-        return v;
     }
 
     @Test

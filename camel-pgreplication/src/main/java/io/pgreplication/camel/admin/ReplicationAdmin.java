@@ -267,15 +267,17 @@ public final class ReplicationAdmin {
     public record PublishedColumn(String schema, String table, String column, int typeOid) {
     }
 
-    /** Every column of every table in the publication, with its type OID. */
+    /** Every published column of every table in the publication, with its type OID. */
     public List<PublishedColumn> publishedColumns(String publication) throws SQLException {
         List<PublishedColumn> columns = new ArrayList<>();
+        // PostgreSQL 15+ column lists: only the listed columns are sent.
+        String listed = serverVersion() >= 150000 ? " AND a.attname = ANY (p.attnames)" : "";
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT p.schemaname, p.tablename, a.attname, a.atttypid FROM pg_publication_tables p"
                 + " JOIN pg_namespace n ON n.nspname = p.schemaname"
                 + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
                 + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                + " WHERE p.pubname = ? ORDER BY 1, 2, a.attnum")) {
+                + " WHERE p.pubname = ?" + listed + " ORDER BY 1, 2, a.attnum")) {
             ps.setString(1, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -81,6 +81,26 @@ class BinaryValuesFallbackIT extends ReplicationITSupport {
         assertThat(walsenderCommand()).doesNotContain("binary");
     }
 
+    @Test
+    void aColumnLeftOutOfThePublicationsColumnListDoesNotKeepTheSessionInTextMode() throws Exception {
+        assumeTrue(db.serverVersion() >= 150000, "column lists need PostgreSQL 15");
+        String table = TestDatabase.uniqueName("listed");
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, m money)",
+                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " (id, v)");
+        Received received = new Received();
+        start(new RouteBuilder() {
+            public void configure() {
+                from(uri("tables=" + table + "&batchTimeout=20")).process(received);
+            }
+        });
+        awaitStreaming();
+        assertThat(walsenderCommand()).contains("\"binary\" 'true'");
+
+        db.execute("INSERT INTO " + table + " VALUES (1, 'listed', 5)");
+        await().until(() -> received.eventCount() == 1);
+        assertThat(received.events().get(0).getAfter()).isEqualTo(Map.of("id", 1, "v", "listed"));
+    }
+
     private String walsenderCommand() {
         return db.queryString("SELECT query FROM pg_stat_activity WHERE pid = (SELECT active_pid FROM"
                               + " pg_replication_slots WHERE slot_name = '" + slot + "')");

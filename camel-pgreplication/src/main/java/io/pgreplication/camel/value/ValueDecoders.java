@@ -12,6 +12,8 @@ import java.util.function.Function;
 public final class ValueDecoders {
 
     private static final int MAX_DOMAIN_DEPTH = 32;
+    private static final int INT2VECTOR = 22;
+    private static final int OIDVECTOR = 30;
 
     private ValueDecoders() {
     }
@@ -25,8 +27,7 @@ public final class ValueDecoders {
         PgType builtIn = PgType.of(oid);
         if (builtIn != null) {
             if (builtIn.elementOid() != 0) {
-                char delimiter = ',';
-                return new ArrayDecoder(forType(builtIn.elementOid(), lookup, depth + 1), delimiter);
+                return new ArrayDecoder(forType(builtIn.elementOid(), lookup, depth + 1), ',');
             }
             return builtIn(builtIn);
         }
@@ -39,7 +40,7 @@ public final class ValueDecoders {
             // enum_send sends the label as text.
             return Simple.STRING;
         }
-        if (type.category() == 'A' && type.elementType() != 0 && !type.name().endsWith("vector")) {
+        if (type.category() == 'A' && type.elementType() != 0 && oid != INT2VECTOR && oid != OIDVECTOR) {
             // int2vector/oidvector print space-separated without braces: they stay strings.
             return new ArrayDecoder(forType(type.elementType(), lookup, depth + 1), type.delimiter());
         }

@@ -194,6 +194,8 @@ class CapturedValuesTest {
         assertThat(ValueDecoders.forType(90003, lookup).decodeText("7".getBytes())).isEqualTo(7);
         assertThat(ValueDecoders.forType(90004, lookup).decodeText("{7,NULL}".getBytes()))
                 .isEqualTo(Arrays.asList(7, null));
+        TypeInfo int2vector = new TypeInfo(22, "pg_catalog", "int2vector", 'b', 'A', 0, 21, ',', true);
+        assertThat(ValueDecoders.forType(22, oid -> int2vector).decodeText("1 2".getBytes())).isEqualTo("1 2");
         // Without a send function the server sends text even in binary mode: nothing to fall back for.
         assertThat(ValueDecoders.forType(90005, lookup).decodesBinary()).isTrue();
     }

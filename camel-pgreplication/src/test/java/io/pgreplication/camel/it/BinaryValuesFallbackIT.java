@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.pgreplication.camel.event.ChangeEvent;
 import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Binary mode is only used when every delivered column decodes exactly from its binary form (docs/types.md): other
  * tables stream text, and a column added while streaming binary switches the consumer to text without losing changes.
  */
+@Tag("compat")
 class BinaryValuesFallbackIT extends ReplicationITSupport {
 
     @Test

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.pgreplication.camel.value.TypeInfo;
+
 /**
  * All SQL of the component, on one regular connection: server checks, publications and slots. Names are always
  * quoted; values go through bind parameters or {@link Identifiers#literal(String)}.
@@ -259,6 +261,53 @@ public final class ReplicationAdmin {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
+    // ---- types
+
+    /** A type's catalog entry, to decode values of types that are not built in; fails when the type is gone. */
+    public TypeInfo type(int typeOid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT n.nspname, t.typname, t.typtype, t.typcategory, t.typbasetype, t.typelem, t.typdelim,"
+                + " t.typsend::oid <> 0 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                + " WHERE t.oid = ?")) {
+            ps.setInt(1, typeOid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("Type OID " + typeOid + " of a published column is not in pg_type"
+                                           + " (dropped since the change was made?)");
+                }
+                return new TypeInfo(typeOid, rs.getString(1), rs.getString(2), rs.getString(3).charAt(0),
+                        rs.getString(4).charAt(0), (int) rs.getLong(5), (int) rs.getLong(6),
+                        rs.getString(7).charAt(0), rs.getBoolean(8));
+            }
+        }
+    }
+
+    /** One column of a published table and its type. */
+    public record PublishedColumn(String schema, String table, String column, int typeOid) {
+    }
+
+    /** Every published column of every table in the publication, with its type OID. */
+    public List<PublishedColumn> publishedColumns(String publication) throws SQLException {
+        List<PublishedColumn> columns = new ArrayList<>();
+        // PostgreSQL 15+ column lists: only the listed columns are sent.
+        String listed = serverVersion() >= 150000 ? " AND a.attname = ANY (p.attnames)" : "";
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT p.schemaname, p.tablename, a.attname, a.atttypid FROM pg_publication_tables p"
+                + " JOIN pg_namespace n ON n.nspname = p.schemaname"
+                + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
+                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " WHERE p.pubname = ?" + listed + " ORDER BY 1, 2, a.attnum")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(new PublishedColumn(rs.getString(1), rs.getString(2), rs.getString(3),
+                            (int) rs.getLong(4)));
                 }
             }
         }

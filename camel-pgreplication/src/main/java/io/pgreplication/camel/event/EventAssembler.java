@@ -10,6 +10,7 @@ import java.util.Map;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.pgoutput.TupleData;
+import io.pgreplication.camel.value.TypeLookup;
 
 /**
  * Turns decoded pgoutput messages into {@link ChangeEvent}s: keeps the latest shape of every table and the state of
@@ -41,6 +42,7 @@ public final class EventAssembler {
 
     private final TableFilter filter;
     private final PrimaryKeyLookup primaryKeys;
+    private final TypeLookup types;
     private final Listener listener;
     private final Map<Integer, TableShape> shapes = new HashMap<>();
     private final Map<Integer, String> typeNames = new HashMap<>();
@@ -52,8 +54,14 @@ public final class EventAssembler {
     private long xid;
 
     public EventAssembler(TableFilter filter, PrimaryKeyLookup primaryKeys, Listener listener) {
+        this(filter, primaryKeys, TypeLookup.NONE, listener);
+    }
+
+    /** {@code types} describes column types that are not built in (enums, domains, extension types, ...). */
+    public EventAssembler(TableFilter filter, PrimaryKeyLookup primaryKeys, TypeLookup types, Listener listener) {
         this.filter = filter;
         this.primaryKeys = primaryKeys;
+        this.types = types;
         this.listener = listener;
     }
 
@@ -97,7 +105,7 @@ public final class EventAssembler {
             List<String> primaryKey = m.replicaIdentity() == 'f' || m.replicaIdentity() == 'n'
                     ? primaryKeys.primaryKey(m.oid()) : List.of();
             String schema = m.namespace().isEmpty() ? "pg_catalog" : m.namespace();
-            shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name())));
+            shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name()), types));
         } else if (message instanceof PgOutputMessage.Type m) {
             typeNames.put(m.oid(), m.namespace().isEmpty() || "pg_catalog".equals(m.namespace())
                     ? m.name() : m.namespace() + "." + m.name());
@@ -169,7 +177,9 @@ public final class EventAssembler {
             byte kind = tuple.kind(i);
             String name = shape.name(i);
             if (kind == TupleData.TEXT) {
-                row.put(name, shape.decoder(i).decode(tuple.value(i)));
+                row.put(name, shape.decoder(i).decodeText(tuple.value(i)));
+            } else if (kind == TupleData.BINARY) {
+                row.put(name, shape.decoder(i).decodeBinary(tuple.value(i)));
             } else if (kind == TupleData.NULL) {
                 row.put(name, null);
             } else if (kind == TupleData.UNCHANGED_TOAST) {
@@ -181,8 +191,6 @@ public final class EventAssembler {
                     }
                     unchanged.add(name);
                 }
-            } else {
-                throw new IllegalStateException("Binary value for column " + name + " but binary values were not requested");
             }
         }
         return unchanged;
@@ -199,7 +207,9 @@ public final class EventAssembler {
             Map<String, Object> before = new LinkedHashMap<>();
             for (int i = 0; i < Math.min(oldKey.size(), shape.columnCount()); i++) {
                 if (oldKey.kind(i) == TupleData.TEXT) {
-                    before.put(shape.name(i), shape.decoder(i).decode(oldKey.value(i)));
+                    before.put(shape.name(i), shape.decoder(i).decodeText(oldKey.value(i)));
+                } else if (oldKey.kind(i) == TupleData.BINARY) {
+                    before.put(shape.name(i), shape.decoder(i).decodeBinary(oldKey.value(i)));
                 }
             }
             return before;

@@ -6,7 +6,9 @@ import java.util.Map;
 
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.value.PgType;
-import io.pgreplication.camel.value.TextValueDecoder;
+import io.pgreplication.camel.value.TypeLookup;
+import io.pgreplication.camel.value.ValueDecoder;
+import io.pgreplication.camel.value.ValueDecoders;
 
 /**
  * Everything needed to turn tuples of one table into rows, built once per Relation message: column names, a value
@@ -17,22 +19,28 @@ public final class TableShape {
 
     private final RelationMetadata metadata;
     private final String[] names;
-    private final TextValueDecoder[] decoders;
+    private final ValueDecoder[] decoders;
     private final int[] keyIndexes;
     private final boolean delivered;
 
     public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
                boolean delivered) {
+        this(relation, typeNames, primaryKey, delivered, TypeLookup.NONE);
+    }
+
+    public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
+               boolean delivered, TypeLookup types) {
         List<PgOutputMessage.Column> columns = relation.columns();
         int n = columns.size();
         this.names = new String[n];
-        this.decoders = new TextValueDecoder[n];
+        this.decoders = new ValueDecoder[n];
         List<ColumnMetadata> described = new ArrayList<>(n);
         List<Integer> keys = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PgOutputMessage.Column c = columns.get(i);
             names[i] = c.name();
-            decoders[i] = TextValueDecoder.forType(c.typeOid());
+            // Tables filtered out are never decoded: no catalog look-ups for them.
+            decoders[i] = delivered ? ValueDecoders.forType(c.typeOid(), types) : null;
             boolean key = primaryKey.isEmpty() ? c.key() : primaryKey.contains(c.name());
             if (key) {
                 keys.add(i);
@@ -65,7 +73,7 @@ public final class TableShape {
         return names[column];
     }
 
-    TextValueDecoder decoder(int column) {
+    ValueDecoder decoder(int column) {
         return decoders[column];
     }
 

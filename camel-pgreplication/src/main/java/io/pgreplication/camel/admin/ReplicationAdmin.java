@@ -223,6 +223,24 @@ public final class ReplicationAdmin {
         }
     }
 
+    /** The live (not dropped) columns of a table in table order; empty when the table does not exist. */
+    public List<String> columnNames(TableSpec table) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
     /** The primary key columns of a table, in key order; empty when it has none. */
     public List<String> primaryKey(int relationOid) throws SQLException {
         List<String> columns = new ArrayList<>();

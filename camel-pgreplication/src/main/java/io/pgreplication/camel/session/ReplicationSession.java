@@ -3,15 +3,14 @@ package io.pgreplication.camel.session;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.Errors;
 import io.pgreplication.camel.admin.Identifiers;
+import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
@@ -28,6 +27,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +64,13 @@ public final class ReplicationSession implements Runnable {
     /** Checks and creates server objects once, on the caller's thread; configuration errors surface here. */
     public ReplicationSetup.Result setup() throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup());
+        ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
+        if (options.messages() && result.serverVersion() < 140000) {
+            throw new PgReplicationSetupException("slot=" + options.slot() + ": option messages=true needs"
+                                                  + " PostgreSQL 14 or newer (pgoutput's messages option); this"
+                                                  + " server is " + result.serverVersion() + ". Remove"
+                                                  + " messages=true or upgrade the server");
+        }
         state.onSetup(result);
         return result;
     }
@@ -173,7 +180,7 @@ public final class ReplicationSession implements Runnable {
     private PGReplicationStream startStream(Connection connection, int version) throws SQLException {
         // pgjdbc wraps option values in single quotes without escaping them: double any quote ourselves.
         String publication = Identifiers.quote(options.publication()).replace("'", "''");
-        return connection.unwrap(PGConnection.class).getReplicationAPI()
+        ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI()
                 .replicationStream()
                 .logical()
                 .withSlotName(options.slot())
@@ -182,8 +189,12 @@ public final class ReplicationSession implements Runnable {
                 .withSlotOption("publication_names", publication)
                 .withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
                 // The driver's keepalive flush can confirm changes a route has not finished (research §3.5).
-                .withAutomaticFlush(false)
-                .start();
+                .withAutomaticFlush(false);
+        if (options.messages()) {
+            // PG14+ only (checked at setup): every server rejects an option it does not know.
+            builder.withSlotOption("messages", true);
+        }
+        return builder.start();
     }
 
     /** proto_version from the server version: 14 knows 2, 15 knows 3, 16+ know 4. */
@@ -257,7 +268,8 @@ public final class ReplicationSession implements Runnable {
             this.stream = stream;
             this.keepaliveNanos = keepaliveNanos;
             this.tracker = tracker;
-            this.assembler = new EventAssembler(filter, primaryKeys::lookup, this);
+            this.assembler = new EventAssembler(filter, options.includeColumns()::columnsOf, primaryKeys::lookup,
+                    this);
             this.batcher = new Batcher(options.batchSize(), TimeUnit.MILLISECONDS.toNanos(options.batchTimeoutMillis()),
                     System::nanoTime, tracker, this::dispatch);
         }
@@ -344,11 +356,10 @@ public final class ReplicationSession implements Runnable {
         }
     }
 
-    /** Primary keys by relation OID, looked up on a lazily opened regular connection (REPLICA IDENTITY FULL). */
+    /** Primary keys by relation OID, looked up on a lazily opened regular connection (REPLICA IDENTITY FULL/NOTHING). */
     private static final class PrimaryKeys implements AutoCloseable {
         private final ConnectionSettings settings;
         private final String slot;
-        private final Map<Integer, List<String>> cache = new HashMap<>();
         private Connection connection;
 
         PrimaryKeys(ConnectionSettings settings, String slot) {
@@ -356,18 +367,19 @@ public final class ReplicationSession implements Runnable {
             this.slot = slot;
         }
 
+        /**
+         * Asked once per Relation message, and not cached: a new Relation follows DDL, which may have added or
+         * dropped the primary key.
+         */
         List<String> lookup(int oid) {
-            return cache.computeIfAbsent(oid, o -> {
-                try {
-                    if (connection == null) {
-                        connection = settings.openRegular("camel-pgreplication keys " + slot);
-                    }
-                    return new ReplicationAdmin(connection).primaryKey(o);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + o,
-                            e);
+            try {
+                if (connection == null) {
+                    connection = settings.openRegular("camel-pgreplication keys " + slot);
                 }
-            });
+                return new ReplicationAdmin(connection).primaryKey(oid);
+            } catch (SQLException e) {
+                throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + oid, e);
+            }
         }
 
         /** The backend holding the slot, or "another process" when it cannot be found. */

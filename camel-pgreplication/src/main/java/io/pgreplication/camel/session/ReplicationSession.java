@@ -65,14 +65,19 @@ public final class ReplicationSession implements Runnable {
     public ReplicationSetup.Result setup() throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup());
         ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
-        if (options.messages() && result.serverVersion() < 140000) {
-            throw new PgReplicationSetupException("slot=" + options.slot() + ": option messages=true needs"
-                                                  + " PostgreSQL 14 or newer (pgoutput's messages option); this"
-                                                  + " server is " + result.serverVersion() + ". Remove"
-                                                  + " messages=true or upgrade the server");
-        }
+        checkMessagesSupported(options.slot(), options.messages(), result.serverVersion());
         state.onSetup(result);
         return result;
+    }
+
+    /** pgoutput's messages option exists from PostgreSQL 14 on; an older server would reject the stream. */
+    static void checkMessagesSupported(String slot, boolean messages, int serverVersion) {
+        if (messages && serverVersion < 140000) {
+            throw new PgReplicationSetupException("slot=" + slot + ": option messages=true needs PostgreSQL 14 or"
+                                                  + " newer (pgoutput's messages option); this server is "
+                                                  + serverVersion / 10000 + " (server_version_num " + serverVersion
+                                                  + "). Remove messages=true, or upgrade the server");
+        }
     }
 
     @Override

@@ -201,13 +201,7 @@ class DltPortIT extends ReplicationITSupport {
     void dltTableSchemaChange() throws Exception {
         String items = TestDatabase.uniqueName("items");
         db.execute("CREATE TABLE " + items + " (c1 bigint, c2 bigint)", "INSERT INTO " + items + " VALUES (1, 1)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + items + "&publish=insert&batchTimeout=20")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + items + "&publish=insert&batchTimeout=20");
         // dlt loads [{c1:2,c2:1},{c1:3,c2:1,c3:1}] in one load: the new column first, then both rows
         db.execute("BEGIN; ALTER TABLE " + items + " ADD COLUMN c3 bigint; INSERT INTO " + items
                    + " VALUES (2, 1, NULL), (3, 1, 1); COMMIT");

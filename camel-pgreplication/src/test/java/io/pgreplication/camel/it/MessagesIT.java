@@ -28,13 +28,7 @@ class MessagesIT extends ReplicationITSupport {
     void transactionalAndNonTransactionalMessagesArriveInStreamOrderAndAreConfirmed() throws Exception {
         String t = TestDatabase.uniqueName("msg");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&messages=true&" + FAST)).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + t + "&messages=true&" + FAST);
 
         db.execute("SELECT pg_logical_emit_message(false, 'audit', 'first')",
                 "BEGIN; INSERT INTO " + t + " VALUES (1); SELECT pg_logical_emit_message(true, 'audit', 'in txn');"
@@ -130,13 +124,7 @@ class MessagesIT extends ReplicationITSupport {
         String origin = TestDatabase.uniqueName("orig");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)", "SELECT pg_replication_origin_create('" + origin + "')");
         try {
-            Received received = new Received();
-            start(new RouteBuilder() {
-                public void configure() {
-                    from(uri("tables=" + t + "&" + FAST)).process(received);
-                }
-            });
-            awaitStreaming();
+            Received received = stream("tables=" + t + "&" + FAST);
             // Commits of this session carry the origin, so pgoutput sends an Origin message after Begin.
             db.execute("SELECT pg_replication_origin_session_setup('" + origin + "')",
                     "BEGIN; SELECT pg_replication_origin_xact_setup('0/AB', now()); INSERT INTO " + t
@@ -156,13 +144,7 @@ class MessagesIT extends ReplicationITSupport {
         String pair = TestDatabase.uniqueName("pair");
         db.execute("CREATE TYPE " + mood + " AS ENUM ('sad', 'happy')", "CREATE TYPE " + pair + " AS (a int, b text)",
                 "CREATE TABLE " + t + " (id int PRIMARY KEY, m " + mood + ", p " + pair + ")");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&" + FAST)).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + t + "&" + FAST);
         db.execute("INSERT INTO " + t + " VALUES (1, 'happy', ROW(1, 'x'))");
         await().until(() -> received.eventCount() == 1);
         RelationMetadata relation = (RelationMetadata) received.batches().get(0).headers()

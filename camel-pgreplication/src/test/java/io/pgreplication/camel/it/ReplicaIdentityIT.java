@@ -5,7 +5,6 @@ import java.util.Map;
 
 import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeEvent;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,20 +17,17 @@ class ReplicaIdentityIT extends ReplicationITSupport {
 
     private String table;
 
-    /** Creates the table, streams it, runs an insert, a plain update, a key-changing update and a delete. */
-    private Received run(String columns, String identity, String extra, String keyColumn) throws Exception {
+    /**
+     * Creates the table (then runs {@code setup}), streams it, runs an insert, a plain update, an update changing
+     * {@code keyColumn} and a delete.
+     */
+    private Received run(String columns, String setup, String extra, String keyColumn) throws Exception {
         table = TestDatabase.uniqueName("ri");
         db.execute("CREATE TABLE " + table + " (" + columns + ")");
-        if (identity != null) {
-            db.execute("ALTER TABLE " + table + " REPLICA IDENTITY " + identity);
+        if (setup != null) {
+            db.execute(setup.replace("$t", table));
         }
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&batchTimeout=20" + extra)).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + table + "&batchTimeout=20" + extra);
         db.execute("INSERT INTO " + table + " VALUES (1, 10, 'a')",
                 "UPDATE " + table + " SET v = 'b' WHERE id = 1",
                 "UPDATE " + table + " SET " + keyColumn + " = " + keyColumn + " + 1",
@@ -60,7 +56,8 @@ class ReplicaIdentityIT extends ReplicationITSupport {
 
     @Test
     void usingIndexKeysOnTheIndexColumns() throws Exception {
-        Received r = runWithIndex("id int NOT NULL, code int NOT NULL, v text");
+        Received r = run("id int NOT NULL, code int NOT NULL, v text", "CREATE UNIQUE INDEX $t_code ON $t (code);"
+                         + " ALTER TABLE $t REPLICA IDENTITY USING INDEX $t_code", "", "code");
         await().until(() -> r.eventCount() == 4);
         List<ChangeEvent> e = r.events();
         assertThat(e).extracting(ChangeEvent::getKey)
@@ -72,29 +69,9 @@ class ReplicaIdentityIT extends ReplicationITSupport {
         assertThat(r.batches().get(0).headers().get(PgReplicationConstants.KEY_COLUMNS)).isEqualTo(List.of("code"));
     }
 
-    /** Like {@link #run}, with a unique index on code as the replica identity and the key change on code. */
-    private Received runWithIndex(String columns) throws Exception {
-        table = TestDatabase.uniqueName("ri");
-        db.execute("CREATE TABLE " + table + " (" + columns + ")",
-                "CREATE UNIQUE INDEX " + table + "_code ON " + table + " (code)",
-                "ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + table + "_code");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&batchTimeout=20")).process(received);
-            }
-        });
-        awaitStreaming();
-        db.execute("INSERT INTO " + table + " VALUES (1, 10, 'a')",
-                "UPDATE " + table + " SET v = 'b' WHERE id = 1",
-                "UPDATE " + table + " SET code = code + 1",
-                "DELETE FROM " + table);
-        return received;
-    }
-
     @Test
     void fullWithPrimaryKeyKeysOnThePrimaryKeyAndSendsTheWholeOldRow() throws Exception {
-        Received r = run("id int PRIMARY KEY, code int, v text", "FULL", "", "id");
+        Received r = run("id int PRIMARY KEY, code int, v text", "ALTER TABLE $t REPLICA IDENTITY FULL", "", "id");
         await().until(() -> r.eventCount() == 4);
         List<ChangeEvent> e = r.events();
         assertThat(e).extracting(ChangeEvent::getKey)
@@ -109,7 +86,7 @@ class ReplicaIdentityIT extends ReplicationITSupport {
 
     @Test
     void fullWithoutPrimaryKeyKeysOnEveryColumn() throws Exception {
-        Received r = run("id int, code int, v text", "FULL", "", "id");
+        Received r = run("id int, code int, v text", "ALTER TABLE $t REPLICA IDENTITY FULL", "", "id");
         await().until(() -> r.eventCount() == 4);
         List<ChangeEvent> e = r.events();
         assertThat(e).extracting(ChangeEvent::getKey)
@@ -122,7 +99,8 @@ class ReplicaIdentityIT extends ReplicationITSupport {
 
     @Test
     void nothingOnAnInsertOnlyPublicationDeliversInsertsKeyedOnThePrimaryKeyWhenThereIsOne() throws Exception {
-        Received r = run("id int PRIMARY KEY, code int, v text", "NOTHING", "&publish=insert", "id");
+        Received r = run("id int PRIMARY KEY, code int, v text", "ALTER TABLE $t REPLICA IDENTITY NOTHING",
+                "&publish=insert", "id");
         db.execute("INSERT INTO " + table + " VALUES (5, 50, 'z')");
         await().until(() -> r.eventCount() == 2);
         List<ChangeEvent> e = r.events();
@@ -134,7 +112,8 @@ class ReplicaIdentityIT extends ReplicationITSupport {
 
     @Test
     void nothingWithoutPrimaryKeyHasAnEmptyKey() throws Exception {
-        Received r = run("id int, code int, v text", "NOTHING", "&publish=insert", "id");
+        Received r = run("id int, code int, v text", "ALTER TABLE $t REPLICA IDENTITY NOTHING", "&publish=insert",
+                "id");
         db.execute("INSERT INTO " + table + " VALUES (5, 50, 'z')");
         await().until(() -> r.eventCount() == 2);
         assertThat(r.events()).extracting(ChangeEvent::getKey).containsExactly(Map.of(), Map.of());

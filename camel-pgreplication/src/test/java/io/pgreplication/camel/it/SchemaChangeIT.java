@@ -8,7 +8,6 @@ import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.ColumnMetadata;
 import io.pgreplication.camel.event.RelationMetadata;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -17,15 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** DDL while streaming: later events use the new shape, the Relation header follows, batches never mix shapes. */
 class SchemaChangeIT extends ReplicationITSupport {
 
-    private Received stream(String tables) throws Exception {
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + tables + "&batchTimeout=20&statusInterval=100")).process(received);
-            }
-        });
-        awaitStreaming();
-        return received;
+    private Received streamTables(String tables) throws Exception {
+        return stream("tables=" + tables + "&batchTimeout=20&statusInterval=100");
     }
 
     private static RelationMetadata relation(Received.Batch batch) {
@@ -64,7 +56,7 @@ class SchemaChangeIT extends ReplicationITSupport {
     void addDropRenameAndRetypeAColumnWhileStreaming() throws Exception {
         String t = TestDatabase.uniqueName("ddl");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, a int)");
-        Received received = stream(t);
+        Received received = streamTables(t);
         db.execute("INSERT INTO " + t + " VALUES (1, 1)",
                 "ALTER TABLE " + t + " ADD COLUMN b text", "INSERT INTO " + t + " VALUES (2, 2, 'x')",
                 "ALTER TABLE " + t + " DROP COLUMN a", "INSERT INTO " + t + " VALUES (3, 'y')",
@@ -94,7 +86,7 @@ class SchemaChangeIT extends ReplicationITSupport {
             throws Exception {
         String t = TestDatabase.uniqueName("ddltx");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, a int)");
-        Received received = stream(t);
+        Received received = streamTables(t);
         db.execute("BEGIN; INSERT INTO " + t + " VALUES (1, 1), (2, 2); ALTER TABLE " + t
                    + " ADD COLUMN b text DEFAULT 'd'; INSERT INTO " + t + " VALUES (3, 3, 'x');"
                    + " UPDATE " + t + " SET b = 'u' WHERE id = 1; COMMIT");
@@ -118,7 +110,7 @@ class SchemaChangeIT extends ReplicationITSupport {
         Assumptions.assumeTrue(db.serverVersion() >= 150000, "FOR TABLES IN SCHEMA needs PostgreSQL 15");
         String schema = TestDatabase.uniqueName("ddls");
         db.execute("CREATE SCHEMA " + schema, "CREATE TABLE " + schema + ".first (id int PRIMARY KEY)");
-        Received received = stream(schema + ".*");
+        Received received = streamTables(schema + ".*");
         db.execute("INSERT INTO " + schema + ".first VALUES (1)",
                 "CREATE TABLE " + schema + ".later (id int PRIMARY KEY)", "INSERT INTO " + schema + ".later VALUES (2)",
                 "ALTER TABLE " + schema + ".later ADD COLUMN v text", "INSERT INTO " + schema + ".later VALUES (3, 'x')");
@@ -137,7 +129,7 @@ class SchemaChangeIT extends ReplicationITSupport {
                    + " PARTITION BY LIST (region)",
                 "CREATE TABLE " + root + "_eu PARTITION OF " + root + " FOR VALUES IN ('eu')",
                 "CREATE TABLE " + root + "_us PARTITION OF " + root + " FOR VALUES IN ('us')");
-        Received received = stream("public." + root);
+        Received received = streamTables("public." + root);
         assertThat(db.queryString("SELECT pubviaroot FROM pg_publication WHERE pubname = '" + publication + "'"))
                 .isEqualTo("t");
         db.execute("INSERT INTO " + root + " VALUES (1, 'eu', 'a'), (2, 'us', 'b')",

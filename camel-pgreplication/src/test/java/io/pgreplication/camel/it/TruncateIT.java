@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgreplication.camel.event.ChangeEvent;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,15 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** SPEC §3: one truncate event per truncated table, with cascade and restartIdentity flags. */
 class TruncateIT extends ReplicationITSupport {
 
-    private Received stream(String tables) throws Exception {
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + tables + "&batchTimeout=20")).process(received);
-            }
-        });
-        awaitStreaming();
-        return received;
+    private Received streamTables(String tables) throws Exception {
+        return stream("tables=" + tables + "&batchTimeout=20");
     }
 
     private static List<ChangeEvent> truncates(Received received) {
@@ -32,7 +24,7 @@ class TruncateIT extends ReplicationITSupport {
         String a = TestDatabase.uniqueName("tra");
         String b = TestDatabase.uniqueName("trb");
         db.execute("CREATE TABLE " + a + " (id int PRIMARY KEY)", "CREATE TABLE " + b + " (id int PRIMARY KEY)");
-        Received received = stream(a + "," + b);
+        Received received = streamTables(a + "," + b);
         db.execute("INSERT INTO " + a + " VALUES (1)", "INSERT INTO " + b + " VALUES (1)", "TRUNCATE " + a + ", " + b);
 
         await().until(() -> truncates(received).size() == 2);
@@ -57,7 +49,7 @@ class TruncateIT extends ReplicationITSupport {
         String child = TestDatabase.uniqueName("trc");
         db.execute("CREATE TABLE " + parent + " (id int PRIMARY KEY)",
                 "CREATE TABLE " + child + " (id int PRIMARY KEY, parent int REFERENCES " + parent + ")");
-        Received received = stream(parent + "," + child);
+        Received received = streamTables(parent + "," + child);
         db.execute("INSERT INTO " + parent + " VALUES (1)", "INSERT INTO " + child + " VALUES (1, 1)",
                 "TRUNCATE " + parent + " CASCADE");
         await().until(() -> truncates(received).size() == 2);
@@ -71,7 +63,7 @@ class TruncateIT extends ReplicationITSupport {
     void truncateRestartIdentityKeepsItsPlaceBetweenTheTablesChanges() throws Exception {
         String t = TestDatabase.uniqueName("tri");
         db.execute("CREATE TABLE " + t + " (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)");
-        Received received = stream(t);
+        Received received = streamTables(t);
         db.execute("BEGIN; INSERT INTO " + t + " (v) VALUES ('a'); TRUNCATE " + t + " RESTART IDENTITY;"
                    + " INSERT INTO " + t + " (v) VALUES ('b'); COMMIT");
         await().until(() -> received.eventCount() == 3);

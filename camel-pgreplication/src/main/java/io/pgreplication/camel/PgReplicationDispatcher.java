@@ -65,6 +65,11 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         return true;
     }
 
+    /** Batches queued or inside routes now. */
+    int inFlight() {
+        return MAX_IN_FLIGHT - permits.availablePermits();
+    }
+
     @Override
     public boolean awaitIdle(long timeoutNanos) throws InterruptedException {
         if (permits.tryAcquire(MAX_IN_FLIGHT, timeoutNanos, TimeUnit.NANOSECONDS)) {
@@ -116,7 +121,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         message.setHeader(PgReplicationConstants.KEY_COLUMNS, batch.relation().keyColumns());
         message.setHeader(PgReplicationConstants.RELATION, batch.relation());
         message.setHeader(PgReplicationConstants.SNAPSHOT, Boolean.FALSE);
-        exchange.getExchangeExtension().addOnCompletion(new Completion(batch));
+        exchange.getExchangeExtension().addOnCompletion(new Completion(batch, consumer));
         try {
             consumer.getAsyncProcessor().process(exchange, doneSync -> {
                 if (exchange.getException() != null) {
@@ -159,14 +164,17 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     /** Confirms the batch when the route completed it, or handled its failure; holds the slot back otherwise. */
     private static final class Completion extends SynchronizationAdapter {
         private final Batch batch;
+        private final PgReplicationConsumer consumer;
 
-        Completion(Batch batch) {
+        Completion(Batch batch, PgReplicationConsumer consumer) {
             this.batch = batch;
+            this.consumer = consumer;
         }
 
         @Override
         public void onComplete(Exchange exchange) {
             batch.ticket().complete();
+            consumer.onDelivered(batch.events().size());
         }
 
         @Override

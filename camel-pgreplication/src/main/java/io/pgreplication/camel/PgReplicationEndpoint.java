@@ -54,6 +54,11 @@ public class PgReplicationEndpoint extends DefaultEndpoint implements EndpointSe
         throw new UnsupportedOperationException("pgreplication: is consumer-only for now; use it in from(...)");
     }
 
+    @Override
+    public PgReplicationComponent getComponent() {
+        return (PgReplicationComponent) super.getComponent();
+    }
+
     public PgReplicationConfiguration getConfiguration() {
         return configuration;
     }

@@ -256,19 +256,22 @@ public final class ReplicationAdmin {
     // ---- slots
 
     public Optional<SlotInfo> slot(String slotName) throws SQLException {
-        // to_jsonb keeps the query valid on versions without wal_status (PG < 13).
+        // to_jsonb keeps the query valid on versions without wal_status (PG < 13). A standby has no current WAL
+        // position of its own, so retained bytes are only computed on a primary.
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT slot_name, plugin, slot_type, database, active, active_pid, confirmed_flush_lsn::text,"
-                + " restart_lsn::text, to_jsonb(s) ->> 'wal_status' FROM pg_replication_slots s WHERE slot_name = ?")) {
+                + " restart_lsn::text, to_jsonb(s) ->> 'wal_status', CASE WHEN pg_is_in_recovery() THEN NULL"
+                + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint END"
+                + " FROM pg_replication_slots s WHERE slot_name = ?")) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                int pid = rs.getInt(6);
+                Integer pid = rs.getObject(6, Integer.class);
+                Long retained = rs.getObject(10, Long.class);
                 return Optional.of(new SlotInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), rs.wasNull() ? null : pid, rs.getString(7), rs.getString(8),
-                        rs.getString(9)));
+                        rs.getBoolean(5), pid, rs.getString(7), rs.getString(8), rs.getString(9), retained));
             }
         }
     }

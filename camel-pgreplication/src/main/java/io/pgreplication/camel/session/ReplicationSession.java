@@ -306,8 +306,10 @@ public final class ReplicationSession implements Runnable {
                         continue;
                     }
                     sinceCheck = 0;
+                    state.onReceived(lsn);
                     batcher.closeDue();
                 } else {
+                    state.onReceived(stream.getLastReceiveLSN().asLong());
                     batcher.closeDue();
                     if (!assembler.inTransaction() && batcher.buffered() == 0) {
                         // Between transactions with nothing pending: the server's position may be confirmed.

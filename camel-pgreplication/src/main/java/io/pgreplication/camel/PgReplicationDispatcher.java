@@ -107,6 +107,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         Object body = body(batch);
         if (body == null) {
             batch.ticket().complete();
+            consumer.onDelivered(batch.events().size());
             permits.release();
             return;
         }

@@ -15,8 +15,8 @@ import io.pgreplication.camel.pgoutput.PgOutputTime;
  *
  * <p>Serialises with a plain Jackson {@code ObjectMapper} to
  * {@code {"op","schema","table","lsn","commitLsn","xid","commitTime","key","before","after","unchangedToast"}};
- * {@code unchangedToast} is omitted when empty, truncate events add {@code cascade} and {@code restartIdentity}, message
- * events (schema, table, key, before and after null) add {@code prefix}, {@code content} (base64) and
+ * {@code unchangedToast} is omitted when empty, truncate events add {@code cascade} and {@code restartIdentity},
+ * message events (schema, table, key, before and after null) add {@code prefix}, {@code content} (base64) and
  * {@code transactional}.
  */
 @JsonSerialize(using = ChangeEventSerializer.class)
@@ -183,7 +183,8 @@ public final class ChangeEvent {
     @Override
     public String toString() {
         if (op == Operation.MESSAGE) {
-            return "ChangeEvent[message prefix=" + prefix + " lsn=" + getLsn() + " transactional=" + transactional + "]";
+            return "ChangeEvent[message prefix=" + prefix + " lsn=" + getLsn() + " transactional=" + transactional
+                   + "]";
         }
         return "ChangeEvent[" + getOp() + " " + schema + "." + table + " lsn=" + getLsn() + " key=" + key + "]";
     }

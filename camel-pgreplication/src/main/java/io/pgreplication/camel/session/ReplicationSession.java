@@ -363,7 +363,7 @@ public final class ReplicationSession implements Runnable {
         }
     }
 
-    /** Primary keys by relation OID, looked up on a lazily opened regular connection (REPLICA IDENTITY FULL/NOTHING). */
+    /** Primary keys by relation OID, looked up on a lazily opened regular connection (identity FULL or NOTHING). */
     private static final class PrimaryKeys implements AutoCloseable {
         private final ConnectionSettings settings;
         private final String slot;

@@ -93,7 +93,8 @@ class DltPortIT extends ReplicationITSupport {
     private void createXY() {
         x = TestDatabase.uniqueName("tbl_x");
         y = TestDatabase.uniqueName("tbl_y");
-        db.execute("CREATE TABLE " + x + " (id_x bigint, val_x text)", "CREATE TABLE " + y + " (id_y bigint, val_y bool)",
+        db.execute("CREATE TABLE " + x + " (id_x bigint, val_x text)",
+                "CREATE TABLE " + y + " (id_y bigint, val_y bool)",
                 "INSERT INTO " + x + " VALUES (1, 'foo')", "INSERT INTO " + y + " VALUES (1, true)",
                 "ALTER TABLE " + x + " ADD PRIMARY KEY (id_x)", "ALTER TABLE " + y + " ADD PRIMARY KEY (id_y)");
     }

@@ -51,7 +51,8 @@ class EventsCompatibilityIT extends ReplicationITSupport {
     @Test
     void partitionChangesArriveUnderTheRootAndDdlSwitchesTheShape() throws Exception {
         String root = TestDatabase.uniqueName("cpart");
-        db.execute("CREATE TABLE " + root + " (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
+        db.execute("CREATE TABLE " + root + " (id int, region text, PRIMARY KEY (id, region))"
+                   + " PARTITION BY LIST (region)",
                 "CREATE TABLE " + root + "_eu PARTITION OF " + root + " FOR VALUES IN ('eu')",
                 "CREATE TABLE " + root + "_us PARTITION OF " + root + " FOR VALUES IN ('us')");
         Received received = stream("tables=public." + root + "&batchTimeout=20");

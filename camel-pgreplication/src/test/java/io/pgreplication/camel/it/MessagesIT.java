@@ -122,9 +122,13 @@ class MessagesIT extends ReplicationITSupport {
     void aTransactionWithAReplicationOriginIsDeliveredNormally() throws Exception {
         String t = TestDatabase.uniqueName("origin");
         String origin = TestDatabase.uniqueName("orig");
-        db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)", "SELECT pg_replication_origin_create('" + origin + "')");
+        db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)",
+                "SELECT pg_replication_origin_create('" + origin + "')");
+        String witness = slot + "_w";
         try {
             Received received = stream("tables=" + t + "&" + FAST);
+            // a second slot on the same publication shows what pgoutput sent
+            db.execute("SELECT pg_create_logical_replication_slot('" + witness + "', 'pgoutput')");
             // Commits of this session carry the origin, so pgoutput sends an Origin message after Begin.
             db.execute("SELECT pg_replication_origin_session_setup('" + origin + "')",
                     "BEGIN; SELECT pg_replication_origin_xact_setup('0/AB', now()); INSERT INTO " + t
@@ -132,8 +136,13 @@ class MessagesIT extends ReplicationITSupport {
             db.execute("INSERT INTO " + t + " VALUES (2)");
             await().until(() -> received.eventCount() == 2);
             assertThat(received.events()).extracting(e -> e.getAfter().get("id")).containsExactly(1, 2);
+            assertThat(db.queryString("SELECT count(*) FROM pg_logical_slot_peek_binary_changes('" + witness
+                                      + "', NULL, NULL, 'proto_version', '1', 'publication_names', '" + publication
+                                      + "') WHERE get_byte(data, 0) = ascii('O')"))
+                    .as("Origin messages in the stream").isEqualTo("1");
         } finally {
-            db.execute("SELECT pg_replication_origin_drop('" + origin + "')");
+            db.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                       + witness + "'", "SELECT pg_replication_origin_drop('" + origin + "')");
         }
     }
 

@@ -113,7 +113,8 @@ class SchemaChangeIT extends ReplicationITSupport {
         Received received = streamTables(schema + ".*");
         db.execute("INSERT INTO " + schema + ".first VALUES (1)",
                 "CREATE TABLE " + schema + ".later (id int PRIMARY KEY)", "INSERT INTO " + schema + ".later VALUES (2)",
-                "ALTER TABLE " + schema + ".later ADD COLUMN v text", "INSERT INTO " + schema + ".later VALUES (3, 'x')");
+                "ALTER TABLE " + schema + ".later ADD COLUMN v text",
+                "INSERT INTO " + schema + ".later VALUES (3, 'x')");
         await().until(() -> received.eventCount() == 3);
         assertThat(received.events().stream().filter(e -> e.getTable().equals("later")))
                 .extracting(ChangeEvent::getAfter)

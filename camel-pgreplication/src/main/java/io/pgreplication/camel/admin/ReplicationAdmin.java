@@ -149,17 +149,42 @@ public final class ReplicationAdmin {
         if (serverVersion() >= 130000) {
             with += ", publish_via_partition_root = true";
         }
-        execute("CREATE PUBLICATION " + Identifiers.quote(publication) + " WITH (" + with + ")");
+        String sql = "CREATE PUBLICATION " + Identifiers.quote(publication) + " WITH (" + with + ")";
+        executeAsOwner(sql, "the role needs CREATE on the database: GRANT CREATE ON DATABASE "
+                            + Identifiers.quote(connection.getCatalog()) + " TO " + Identifiers.quote(user())
+                            + "; or have an administrator run " + sql + "; and set createPublication=false");
     }
 
     public void addTable(String publication, TableSpec table) throws SQLException {
-        execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + table.toSql());
+        String sql = "ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + table.toSql();
+        executeAsOwner(sql, "adding a table to a publication needs ownership of the table and of the publication:"
+                            + " ALTER TABLE " + table.toSql() + " OWNER TO " + Identifiers.quote(user())
+                            + "; or have an administrator run " + sql + ";");
     }
 
     /** PG15+: publishes the whole schema, tables created later included. */
     public void addSchema(String publication, String schema) throws SQLException {
-        execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLES IN SCHEMA "
-                + Identifiers.quote(schema));
+        String sql = "ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLES IN SCHEMA "
+                     + Identifiers.quote(schema);
+        executeAsOwner(sql, "only a superuser may publish a whole schema: list the tables instead (tables="
+                            + schema + ".orders,...), or have a superuser run " + sql + ";");
+    }
+
+    /** Runs DDL whose privilege error (42501) only an operator can fix: says which statement and the fix. */
+    private void executeAsOwner(String sql, String fix) throws SQLException {
+        try {
+            execute(sql);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            throw new PgReplicationSetupException("Role " + user() + " may not run " + sql + " (" + e.getMessage()
+                                                  + "): " + fix, e);
+        }
+    }
+
+    private String user() throws SQLException {
+        return connection.getMetaData().getUserName();
     }
 
     public void dropPublication(String publication) throws SQLException {

@@ -250,21 +250,34 @@ public final class ReplicationAdmin {
         }
     }
 
+    /** The live (not dropped) columns of a table in table order; empty when the table does not exist. */
+    public List<String> columnNames(TableSpec table) throws SQLException {
+        return strings("SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                       + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"
+                       + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", table.schema(), table.table());
+    }
+
     /** The primary key columns of a table, in key order; empty when it has none. */
     public List<String> primaryKey(int relationOid) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisprimary"
-                + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
-            ps.setInt(1, relationOid);
+        return strings("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                       + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisprimary"
+                       + " ORDER BY array_position(i.indkey::int2[], a.attnum)", relationOid);
+    }
+
+    /** The first column of every row of a query with bind parameters. */
+    private List<String> strings(String sql, Object... parameters) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(rs.getString(1));
+                    out.add(rs.getString(1));
                 }
             }
         }
-        return columns;
+        return out;
     }
 
     // ---- types

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.Errors;
 import io.pgreplication.camel.admin.Identifiers;
+import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
@@ -69,8 +70,20 @@ public final class ReplicationSession implements Runnable {
     /** Checks and creates server objects once, on the caller's thread; configuration errors surface here. */
     public ReplicationSetup.Result setup() throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup());
+        ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
+        checkMessagesSupported(options.slot(), options.messages(), result.serverVersion());
         state.onSetup(result);
         return result;
+    }
+
+    /** pgoutput's messages option exists from PostgreSQL 14 on; an older server would reject the stream. */
+    static void checkMessagesSupported(String slot, boolean messages, int serverVersion) {
+        if (messages && serverVersion < 140000) {
+            throw new PgReplicationSetupException("slot=" + slot + ": option messages=true needs PostgreSQL 14 or"
+                                                  + " newer (pgoutput's messages option); this server is "
+                                                  + serverVersion / 10000 + " (server_version_num " + serverVersion
+                                                  + "). Remove messages=true, or upgrade the server");
+        }
     }
 
     @Override
@@ -222,11 +235,14 @@ public final class ReplicationSession implements Runnable {
         if (binary) {
             builder.withSlotOption("binary", "true");
         }
-        return builder
-                .withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
+        builder.withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
                 // The driver's keepalive flush can confirm changes a route has not finished (research §3.5).
-                .withAutomaticFlush(false)
-                .start();
+                .withAutomaticFlush(false);
+        if (options.messages()) {
+            // PG14+ only (checked at setup): every server rejects an option it does not know.
+            builder.withSlotOption("messages", true);
+        }
+        return builder.start();
     }
 
     /** proto_version from the server version: 14 knows 2, 15 knows 3, 16+ know 4. */
@@ -305,7 +321,8 @@ public final class ReplicationSession implements Runnable {
             this.tracker = tracker;
             this.catalog = primaryKeys;
             this.binary = binary;
-            this.assembler = new EventAssembler(filter, primaryKeys::lookup, primaryKeys::type, this);
+            this.assembler = new EventAssembler(filter, options.includeColumns()::columnsOf, primaryKeys::lookup,
+                    primaryKeys::type, this);
             this.batcher = new Batcher(options.batchSize(), TimeUnit.MILLISECONDS.toNanos(options.batchTimeoutMillis()),
                     System::nanoTime, tracker, this::dispatch);
         }
@@ -410,13 +427,13 @@ public final class ReplicationSession implements Runnable {
     }
 
     /**
-     * Catalog look-ups on a lazily opened regular connection: primary keys by relation OID (REPLICA IDENTITY FULL),
-     * types that are not built in, the published columns.
+     * Catalog look-ups on a lazily opened regular connection: primary keys by relation OID (identity FULL or NOTHING;
+     * read again on every Relation message, since DDL may change them), types that are not built in, the published
+     * columns.
      */
     private static final class PrimaryKeys implements AutoCloseable {
         private final ConnectionSettings settings;
         private final String slot;
-        private final Map<Integer, List<String>> cache = new HashMap<>();
         private final Map<Integer, TypeInfo> types = new HashMap<>();
         private Connection connection;
 
@@ -453,15 +470,16 @@ public final class ReplicationSession implements Runnable {
             this.slot = slot;
         }
 
+        /**
+         * Asked once per Relation message, and not cached: a new Relation follows DDL, which may have added or
+         * dropped the primary key.
+         */
         List<String> lookup(int oid) {
-            return cache.computeIfAbsent(oid, o -> {
-                try {
-                    return admin().primaryKey(o);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + o,
-                            e);
-                }
-            });
+            try {
+                return admin().primaryKey(oid);
+            } catch (SQLException e) {
+                throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + oid, e);
+            }
         }
 
         /** The backend holding the slot, or "another process" when it cannot be found. */

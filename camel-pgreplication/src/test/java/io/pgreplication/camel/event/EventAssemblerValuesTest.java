@@ -20,8 +20,8 @@ class EventAssemblerValuesTest {
     private static final int MOOD = 16500;
 
     private final List<ChangeEvent> events = new ArrayList<>();
-    private final EventAssembler assembler = new EventAssembler((schema, table) -> true, oid -> List.of(),
-            oid -> new TypeInfo(oid, "public", "mood", 'e', 'E', 0, 0, ',', true), new EventAssembler.Listener() {
+    private final EventAssembler assembler = new EventAssembler((schema, table) -> true, (schema, table) -> null,
+            oid -> List.of(), oid -> new TypeInfo(oid, "public", "mood", 'e', 'E', 0, 0, ',', true), new EventAssembler.Listener() {
                 public void onChange(ChangeEvent event, TableShape shape, long transaction) {
                     events.add(event);
                 }

@@ -1,6 +1,8 @@
 package io.pgreplication.camel.examples;
 
+import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -17,16 +20,23 @@ import io.pgreplication.camel.event.ChangeEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.PGReplicationStream;
 
 /**
  * Commit-to-exchange latency (SPEC §10): a writer commits single-row transactions at a steady rate (default 1,000/s)
  * while a route with default options receives them; for every change, the time from its commit timestamp (set by the
- * server) to the moment the route's processor sees it. Same machine, same clock. Prints p50, p99, p99.9 and max.
+ * server) to the moment the route's processor sees it. Same machine, same clock. Prints p50, p99, p99.9 and max,
+ * beside the same figures for a bare pgjdbc reader of a second slot (commit to its Begin message): the part of the
+ * latency that the server and the machine add before any client code runs.
  *
  * <p>Run: {@code mvn -B -q -Platency-benchmark package -DskipTests} (knobs: -Dbench.rate, -Dbench.seconds,
  * -Dbench.options for extra endpoint options).
  */
 public final class LatencyBenchmark {
+
+    private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 
     private LatencyBenchmark() {
     }
@@ -72,6 +82,13 @@ public final class LatencyBenchmark {
                 }
             });
             camel.start();
+            // The floor: a bare pgjdbc reader of a second slot on the same publication, timing each Begin.
+            try (Connection c = server.connect(); Statement st = c.createStatement()) {
+                st.execute("SELECT pg_create_logical_replication_slot('latency_floor', 'pgoutput')");
+            }
+            long[] floorMicros = new long[total];
+            Thread floor = new Thread(() -> readFloor(server, version, floorMicros), "latency-floor");
+            floor.start();
             long writeNanos;
             try (Connection c = server.connect();
                  PreparedStatement insert = c.prepareStatement("INSERT INTO latency_bench (v) VALUES (?)")) {
@@ -93,6 +110,7 @@ public final class LatencyBenchmark {
                 Thread.sleep(10);
             }
             camel.close();
+            floor.join(TimeUnit.SECONDS.toMillis(60));
             if (received.get() < total) {
                 throw new IllegalStateException("received " + received.get() + " of " + total + " changes");
             }
@@ -102,9 +120,51 @@ public final class LatencyBenchmark {
                               + " %d measured after %d s warm-up, options: %s%n", version, total,
                     total / (writeNanos / 1e9), rate, measured.length, warmupSeconds,
                     extra.isBlank() ? "defaults" : extra);
-            System.out.printf("latency: commit-to-exchange p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
-                    percentile(measured, 50) / 1000.0, percentile(measured, 99) / 1000.0,
-                    percentile(measured, 99.9) / 1000.0, measured[measured.length - 1] / 1000.0);
+            print("component: commit-to-exchange", measured);
+            long[] floorMeasured = Arrays.copyOfRange(floorMicros, warmupSeconds * rate, total);
+            Arrays.sort(floorMeasured);
+            print("floor (bare pgjdbc reader): commit-to-Begin", floorMeasured);
+        }
+    }
+
+    private static void print(String what, long[] sorted) {
+        System.out.printf("latency: %s p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n", what,
+                percentile(sorted, 50) / 1000.0, percentile(sorted, 99) / 1000.0, percentile(sorted, 99.9) / 1000.0,
+                sorted[sorted.length - 1] / 1000.0);
+    }
+
+    /** Reads the floor slot with pgjdbc alone, recording commit-to-Begin latency of each transaction. */
+    private static void readFloor(EmbeddedServer server, int version, long[] micros) {
+        Properties p = new Properties();
+        PGProperty.USER.set(p, server.user());
+        if (server.password() != null) {
+            PGProperty.PASSWORD.set(p, server.password());
+        }
+        PGProperty.REPLICATION.set(p, "database");
+        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), p)) {
+            PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
+                    .logical().withSlotName("latency_floor")
+                    .withSlotOption("proto_version", BenchmarkBacklog.protocolVersion(version))
+                    .withSlotOption("publication_names", "latency_slot").withAutomaticFlush(false).start();
+            int n = 0;
+            long idleSince = System.nanoTime();
+            while (n < micros.length && System.nanoTime() - idleSince < TimeUnit.SECONDS.toNanos(30)) {
+                ByteBuffer b = stream.readPending();
+                if (b == null) {
+                    LockSupport.parkNanos(50_000);
+                    continue;
+                }
+                idleSince = System.nanoTime();
+                if (b.get(b.position()) == 'B') {
+                    // Begin: final LSN (8 bytes), then the commit time in microseconds since 2000-01-01.
+                    Instant commit = PG_EPOCH.plusNanos(b.getLong(b.position() + 9) * 1000);
+                    micros[n++] = Duration.between(commit, Instant.now()).toNanos() / 1000;
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("floor reader failed", e);
         }
     }
 

@@ -117,10 +117,13 @@ public final class ReplicationSession implements Runnable {
              PrimaryKeys primaryKeys = new PrimaryKeys(options.connection(), options.slot())) {
             int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
             FlushTracker tracker = new FlushTracker(confirmed);
-            long keepalive = keepaliveNanos(connection);
+            long timeoutMillis = walSenderTimeoutMillis(connection);
+            long keepalive = keepaliveNanos(timeoutMillis);
             PGReplicationStream stream = start(connection, version, primaryKeys);
             long started = confirmed;
-            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive);
+            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive, new StreamLiveness(
+                    options.connection(), options.slot(), connection.unwrap(PGConnection.class).getBackendPID(),
+                    timeoutMillis));
             state.onStreaming(version, protocolVersion(version));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     Lsn.format(confirmed), protocolVersion(version));
@@ -143,17 +146,19 @@ public final class ReplicationSession implements Runnable {
      * How long the reader may go without talking to the server while routes are busy: well inside the server's
      * wal_sender_timeout (which a role or database may lower), and no longer than statusInterval.
      */
-    private long keepaliveNanos(Connection connection) {
-        long timeoutMillis;
-        try {
-            timeoutMillis = new ReplicationAdmin(connection).walSenderTimeoutMillis();
-        } catch (SQLException e) {
-            LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
-            timeoutMillis = 60_000;
-        }
+    private long keepaliveNanos(long timeoutMillis) {
         long millis = timeoutMillis <= 0 ? options.statusIntervalMillis()
                 : Math.min(options.statusIntervalMillis(), timeoutMillis / 4);
         return TimeUnit.MILLISECONDS.toNanos(Math.max(50, millis));
+    }
+
+    private long walSenderTimeoutMillis(Connection connection) {
+        try {
+            return new ReplicationAdmin(connection).walSenderTimeoutMillis();
+        } catch (SQLException e) {
+            LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
+            return 60_000;
+        }
     }
 
     private PGReplicationStream start(Connection connection, int version, PrimaryKeys keys) throws SQLException {
@@ -252,9 +257,12 @@ public final class ReplicationSession implements Runnable {
         private final EventAssembler assembler;
         private final Batcher batcher;
         private final long keepaliveNanos;
+        private final StreamLiveness liveness;
 
-        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos) {
+        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos,
+               StreamLiveness liveness) {
             this.stream = stream;
+            this.liveness = liveness;
             this.keepaliveNanos = keepaliveNanos;
             this.tracker = tracker;
             this.assembler = new EventAssembler(filter, primaryKeys::lookup, this);
@@ -266,6 +274,7 @@ public final class ReplicationSession implements Runnable {
             long idleNanos = 0;
             int sinceCheck = 0;
             long drainUntil = 0;
+            boolean heard = false;
             while (true) {
                 if (!running) {
                     // A stop between a transaction's last batch and its Commit would leave the slot one transaction
@@ -284,6 +293,7 @@ public final class ReplicationSession implements Runnable {
                     long lsn = stream.getLastReceiveLSN().asLong();
                     assembler.accept(decoder.decode(payload, lsn), lsn);
                     idleNanos = 0;
+                    heard = true;
                     // Time and confirmation checks every 256 messages keep locks and clocks off the per-change path.
                     if (++sinceCheck < 256) {
                         continue;
@@ -293,6 +303,8 @@ public final class ReplicationSession implements Runnable {
                     batcher.closeDue();
                 } else {
                     state.onReceived(stream.getLastReceiveLSN().asLong());
+                    liveness.onIdle(heard, stream.getLastReceiveLSN().asLong());
+                    heard = false;
                     batcher.closeDue();
                     if (!assembler.inTransaction() && batcher.buffered() == 0) {
                         // Between transactions with nothing pending: the server's position may be confirmed.

@@ -90,7 +90,8 @@ public final class ReplicationSession implements Runnable {
                     break;
                 }
                 attempt++;
-                state.onError(e, attempt, delay, Errors.isTransient(e));
+                Throwable error = Errors.explainStreamFailure(options.slot(), options.publication(), e);
+                state.onError(error, attempt, delay, Errors.isTransient(error));
             }
             if (running) {
                 sleep(delay);

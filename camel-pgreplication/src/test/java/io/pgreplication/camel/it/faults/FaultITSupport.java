@@ -3,9 +3,11 @@ package io.pgreplication.camel.it.faults;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.pgreplication.camel.PgReplicationConsumer;
 import io.pgreplication.camel.it.ReplicationITSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,10 +68,27 @@ public abstract class FaultITSupport extends ReplicationITSupport {
         });
     }
 
+    protected static PgReplicationConsumer consumer(CamelContext context) {
+        return (PgReplicationConsumer) context.getRoutes().get(0).getConsumer();
+    }
+
+    protected static HealthCheck.Result health(CamelContext context) {
+        return consumer(context).getHealthCheck().call();
+    }
+
     /** Waits until the workload committed {@code more} further transactions. */
     protected void writeMore(long more) {
         long target = workload.commits() + more;
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> workload.commits() >= target);
+    }
+
+    /** Stops the writers and waits until the slot is confirmed past their last commit. */
+    protected void awaitAllConfirmed() {
+        workload.close();
+        String end = db.queryString("SELECT pg_current_wal_lsn()::text");
+        Awaitility.await("slot confirmed past the writers' last commit " + end).atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> lsnDiff(confirmed(), end) >= 0);
     }
 
     protected static long randomMillis(long min, long max) {
@@ -81,12 +100,13 @@ public abstract class FaultITSupport extends ReplicationITSupport {
      * and completed), then checks the sink, prints the table line and asserts nothing was lost.
      */
     protected ReliabilityReport.Result finish(String fault, int injected) {
-        workload.close();
-        String end = db.queryString("SELECT pg_current_wal_lsn()::text");
-        Awaitility.await("slot confirmed past the writers' last commit " + end).atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> lsnDiff(confirmed(), end) >= 0);
-        ReliabilityReport.Result result = ReliabilityReport.check(db, table, sink);
+        return finish(fault, injected, null);
+    }
+
+    /** {@link #finish(String, int)} leaving out the changes of a {@code gap} table (see ReliabilityReport). */
+    protected ReliabilityReport.Result finish(String fault, int injected, String gap) {
+        awaitAllConfirmed();
+        ReliabilityReport.Result result = ReliabilityReport.check(db, table, sink, gap);
         ReliabilityReport.print(fault, injected, result);
         assertThat(result.written()).as("the workload wrote changes").isPositive();
         assertThat(result.lost()).as("committed changes missing from the sink").isZero();

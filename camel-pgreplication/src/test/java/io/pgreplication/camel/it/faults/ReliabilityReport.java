@@ -11,7 +11,7 @@ import io.pgreplication.camel.it.TestDatabase;
 
 /**
  * The data check every fault test ends with, and the one place the reliability table is printed (to stdout and
- * appended to {@code target/reliability-report.md}, which docs/reliability.md is made from).
+ * to {@code target/reliability-report.md}, one table per test run, which docs/reliability.md is made from).
  */
 public final class ReliabilityReport {
 
@@ -25,6 +25,8 @@ public final class ReliabilityReport {
      */
     public record Result(long written, long delivered, long lost, long duplicated) {
     }
+
+    private static boolean started;
 
     private ReliabilityReport() {
     }
@@ -68,7 +70,9 @@ public final class ReliabilityReport {
         System.out.print("RELIABILITY " + line);
         try {
             Files.createDirectories(FILE.toAbsolutePath().getParent());
-            if (!Files.exists(FILE)) {
+            if (!started) {
+                // One table per test run: the first line of this JVM replaces the file of an earlier run.
+                started = true;
                 Files.writeString(FILE, HEADER, StandardCharsets.UTF_8);
             }
             Files.writeString(FILE, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);

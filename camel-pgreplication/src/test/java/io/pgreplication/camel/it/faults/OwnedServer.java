@@ -56,16 +56,13 @@ public final class OwnedServer {
     /** SIGKILL of one backend: the postmaster resets every backend and recovers, as after a crash. */
     public void killBackend(int pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        Awaitility.await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> {
-                    try (Connection c = db.connect()) {
-                        return c.isValid(5);
-                    }
-                });
+        awaitAccepting();
     }
 
     public void awaitAccepting() {
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        // The delay lets the postmaster notice a killed backend and start its reset before the first try.
+        Awaitility.await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> {
                     try (Connection c = db.connect()) {
                         return c.isValid(5);

@@ -1,0 +1,115 @@
+package io.pgreplication.camel.examples;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import io.pgreplication.camel.event.ChangeEvent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * Commit-to-exchange latency (SPEC §10): a writer commits single-row transactions at a steady rate (default 1,000/s)
+ * while a route with default options receives them; for every change, the time from its commit timestamp (set by the
+ * server) to the moment the route's processor sees it. Same machine, same clock. Prints p50, p99, p99.9 and max.
+ *
+ * <p>Run: {@code mvn -B -q -Platency-benchmark package -DskipTests} (knobs: -Dbench.rate, -Dbench.seconds,
+ * -Dbench.options for extra endpoint options).
+ */
+public final class LatencyBenchmark {
+
+    private LatencyBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rate = Integer.getInteger("bench.rate", 1000);
+        int seconds = Integer.getInteger("bench.seconds", 20);
+        int warmupSeconds = Integer.getInteger("bench.warmupSeconds", 5);
+        String extra = System.getProperty("bench.options", "");
+        // synchronous_commit stays on: with it off, the server holds commits back from walsenders for up to
+        // wal_writer_delay (200 ms), which would measure the server's setting, not the consumer.
+        Map<String, String> settings = new HashMap<>(EmbeddedServer.BENCHMARK_SETTINGS);
+        settings.remove("synchronous_commit");
+        try (EmbeddedServer server = EmbeddedServer.start(settings)) {
+            int version;
+            try (Connection c = server.connect(); Statement st = c.createStatement()) {
+                version = BenchmarkBacklog.serverVersion(c);
+                st.execute("DROP TABLE IF EXISTS latency_bench");
+                st.execute("CREATE TABLE latency_bench (id bigserial PRIMARY KEY, v int)");
+                st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                           + " WHERE slot_name = 'latency_slot'");
+                st.execute("DROP PUBLICATION IF EXISTS latency_slot");
+            }
+            int total = (warmupSeconds + seconds) * rate;
+            long[] micros = new long[total];
+            AtomicInteger received = new AtomicInteger();
+            CamelContext camel = new DefaultCamelContext();
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgreplication:latency_slot?tables=latency_bench&" + server.endpointOptions()
+                         + (extra.isBlank() ? "" : "&" + extra))
+                            .process(e -> {
+                                Instant now = Instant.now();
+                                for (Object o : e.getIn().getBody(List.class)) {
+                                    int i = received.getAndIncrement();
+                                    if (i < micros.length) {
+                                        micros[i] = Duration.between(((ChangeEvent) o).commitInstant(), now)
+                                                .toNanos() / 1000;
+                                    }
+                                }
+                            });
+                }
+            });
+            camel.start();
+            long writeNanos;
+            try (Connection c = server.connect();
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO latency_bench (v) VALUES (?)")) {
+                long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+                long start = System.nanoTime();
+                for (int i = 0; i < total; i++) {
+                    long due = start + i * interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    insert.setInt(1, i);
+                    insert.executeUpdate();
+                }
+                writeNanos = System.nanoTime() - start;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (received.get() < total && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            camel.close();
+            if (received.get() < total) {
+                throw new IllegalStateException("received " + received.get() + " of " + total + " changes");
+            }
+            long[] measured = Arrays.copyOfRange(micros, warmupSeconds * rate, total);
+            Arrays.sort(measured);
+            System.out.printf("latency: server_version_num %d, %d single-row commits at %.0f tx/s achieved (target %d/s),"
+                              + " %d measured after %d s warm-up, options: %s%n", version, total,
+                    total / (writeNanos / 1e9), rate, measured.length, warmupSeconds,
+                    extra.isBlank() ? "defaults" : extra);
+            System.out.printf("latency: commit-to-exchange p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
+                    percentile(measured, 50) / 1000.0, percentile(measured, 99) / 1000.0,
+                    percentile(measured, 99.9) / 1000.0, measured[measured.length - 1] / 1000.0);
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}

@@ -18,12 +18,12 @@ import io.pgreplication.camel.admin.SlotInfo;
  */
 final class StreamLiveness {
 
-    private static final int CHECK_TIMEOUT_SECONDS = 10;
-
     private final ConnectionSettings settings;
     private final String slot;
     private final int backendPid;
     private final long silenceNanos;
+    /** The check blocks the reader (no status updates meanwhile): a quarter of wal_sender_timeout, 1 to 10 s. */
+    private final int checkTimeoutSeconds;
     private long lastHeard = System.nanoTime();
     private long lastLsn;
 
@@ -33,6 +33,7 @@ final class StreamLiveness {
         this.backendPid = backendPid;
         this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(walSenderTimeoutMillis > 0
                 ? Math.max(1000, walSenderTimeoutMillis) : 60_000);
+        this.checkTimeoutSeconds = (int) Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toSeconds(silenceNanos) / 4));
     }
 
     /** Called when a read returned nothing; throws when this connection no longer streams the slot. */
@@ -49,7 +50,7 @@ final class StreamLiveness {
         lastHeard = now;
         Integer activePid;
         try (Connection connection = settings.openRegular("camel-pgreplication liveness " + slot,
-                CHECK_TIMEOUT_SECONDS)) {
+                checkTimeoutSeconds)) {
             activePid = new ReplicationAdmin(connection).slot(slot).map(SlotInfo::activePid).orElse(null);
         } catch (SQLException e) {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {

@@ -156,6 +156,18 @@ public final class ConnectionSettings {
     }
 
     /**
+     * A regular connection whose connect, login and every read give up after {@code timeoutSeconds}: for checks that
+     * must answer even when the network towards the server is broken.
+     */
+    public Connection openRegular(String applicationName, int timeoutSeconds) throws SQLException {
+        Properties props = baseProperties(applicationName);
+        PGProperty.CONNECT_TIMEOUT.set(props, timeoutSeconds);
+        PGProperty.LOGIN_TIMEOUT.set(props, timeoutSeconds);
+        PGProperty.SOCKET_TIMEOUT.set(props, timeoutSeconds);
+        return connect(props);
+    }
+
+    /**
      * A logical replication connection ({@code replication=database}). The session settings make text values
      * predictable for the decoders: ISO dates in UTC, ISO-8601 intervals, hex bytea, exact floats.
      */

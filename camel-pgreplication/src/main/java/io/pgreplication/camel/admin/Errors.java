@@ -38,6 +38,34 @@ public final class Errors {
         return false;
     }
 
+    /**
+     * Replaces the server's error for the two stream failures only an operator can repair with one that says what
+     * happened and what to do; returns {@code e} unchanged otherwise.
+     */
+    public static Throwable explainStreamFailure(String slot, String publication, Throwable e) {
+        if (!(e instanceof SQLException sql) || sql.getSQLState() == null) {
+            return e;
+        }
+        String message = String.valueOf(sql.getMessage());
+        if ("55000".equals(sql.getSQLState()) && message.contains("can no longer get changes")) {
+            return new PgReplicationSetupException("slot=" + slot + ": the replication slot was invalidated"
+                    + " (wal_status=lost): the server removed WAL it still needed, typically because"
+                    + " max_slot_wal_keep_size was exceeded while the consumer lagged. The changes since its confirmed"
+                    + " position are gone. Recreate the slot (restart with reset=true) and re-read the tables"
+                    + " (snapshotMode=initial), or raise max_slot_wal_keep_size so it does not happen again", e);
+        }
+        if ("42704".equals(sql.getSQLState()) && message.contains("publication")) {
+            return new PgReplicationSetupException("slot=" + slot + ": publication " + publication + " was dropped"
+                    + " while the consumer streamed; the slot stays at the last completed transaction. Recreating"
+                    + " the publication is not enough: PostgreSQL decodes each change with the catalog of its time,"
+                    + " when the publication did not exist. Recreate it (CREATE PUBLICATION ...; SELECT"
+                    + " pg_current_wal_lsn();), stop the route, move the slot to that LSN (SELECT"
+                    + " pg_replication_slot_advance('" + slot + "', '<lsn>'); changes written without the publication"
+                    + " are skipped) and start it again; or recreate the slot with reset=true", e);
+        }
+        return e;
+    }
+
     /** True when TLS failed because a certificate did not verify (wrong CA, wrong host name, expired). */
     public static boolean isCertificateProblem(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

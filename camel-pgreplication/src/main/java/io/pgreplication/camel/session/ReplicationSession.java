@@ -108,7 +108,8 @@ public final class ReplicationSession implements Runnable {
                     break;
                 }
                 attempt++;
-                state.onError(e, attempt, delay, Errors.isTransient(e));
+                Throwable error = Errors.explainStreamFailure(options.slot(), options.publication(), e);
+                state.onError(error, attempt, delay, Errors.isTransient(error));
             }
             if (running) {
                 sleep(delay);
@@ -135,11 +136,14 @@ public final class ReplicationSession implements Runnable {
              PrimaryKeys primaryKeys = new PrimaryKeys(options.connection(), options.slot())) {
             int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
             FlushTracker tracker = new FlushTracker(confirmed);
-            long keepalive = keepaliveNanos(connection);
+            long timeoutMillis = walSenderTimeoutMillis(connection);
+            long keepalive = keepaliveNanos(timeoutMillis);
             boolean binary = binaryValues(version, primaryKeys);
             PGReplicationStream stream = start(connection, version, binary, primaryKeys);
             long started = confirmed;
-            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive, binary);
+            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive, binary, new StreamLiveness(
+                    options.connection(), options.slot(), connection.unwrap(PGConnection.class).getBackendPID(),
+                    timeoutMillis));
             state.onStreaming(version, protocolVersion(version));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     Lsn.format(confirmed), protocolVersion(version));
@@ -166,17 +170,19 @@ public final class ReplicationSession implements Runnable {
      * How long the reader may go without talking to the server while routes are busy: well inside the server's
      * wal_sender_timeout (which a role or database may lower), and no longer than statusInterval.
      */
-    private long keepaliveNanos(Connection connection) {
-        long timeoutMillis;
-        try {
-            timeoutMillis = new ReplicationAdmin(connection).walSenderTimeoutMillis();
-        } catch (SQLException e) {
-            LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
-            timeoutMillis = 60_000;
-        }
+    private long keepaliveNanos(long timeoutMillis) {
         long millis = timeoutMillis <= 0 ? options.statusIntervalMillis()
                 : Math.min(options.statusIntervalMillis(), timeoutMillis / 4);
         return TimeUnit.MILLISECONDS.toNanos(Math.max(50, millis));
+    }
+
+    private long walSenderTimeoutMillis(Connection connection) {
+        try {
+            return new ReplicationAdmin(connection).walSenderTimeoutMillis();
+        } catch (SQLException e) {
+            LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
+            return 60_000;
+        }
     }
 
     /**
@@ -311,12 +317,14 @@ public final class ReplicationSession implements Runnable {
         private final EventAssembler assembler;
         private final Batcher batcher;
         private final long keepaliveNanos;
+        private final StreamLiveness liveness;
         private final PrimaryKeys catalog;
         private final boolean binary;
 
         Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos,
-               boolean binary) {
+               boolean binary, StreamLiveness liveness) {
             this.stream = stream;
+            this.liveness = liveness;
             this.keepaliveNanos = keepaliveNanos;
             this.tracker = tracker;
             this.catalog = primaryKeys;
@@ -331,6 +339,7 @@ public final class ReplicationSession implements Runnable {
             long idleNanos = 0;
             int sinceCheck = 0;
             long drainUntil = 0;
+            boolean heard = false;
             while (true) {
                 if (!running) {
                     // A stop between a transaction's last batch and its Commit would leave the slot one transaction
@@ -353,6 +362,7 @@ public final class ReplicationSession implements Runnable {
                     }
                     assembler.accept(message, lsn);
                     idleNanos = 0;
+                    heard = true;
                     // Time and confirmation checks every 256 messages keep locks and clocks off the per-change path.
                     if (++sinceCheck < 256) {
                         continue;
@@ -362,6 +372,8 @@ public final class ReplicationSession implements Runnable {
                     batcher.closeDue();
                 } else {
                     state.onReceived(stream.getLastReceiveLSN().asLong());
+                    liveness.onIdle(heard, stream.getLastReceiveLSN().asLong());
+                    heard = false;
                     if (batcher.buffered() > 0 && dispatcher.isIdle()) {
                         // Read everything the server sent and no route is busy: waiting for batchTimeout would only
                         // add latency. Under load routes are busy, so batches still fill up to batchSize.

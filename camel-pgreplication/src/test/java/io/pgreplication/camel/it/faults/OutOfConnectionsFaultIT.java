@@ -1,0 +1,66 @@
+package io.pgreplication.camel.it.faults;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** The server out of connections (max_connections reached): the consumer retries with backoff, streams once freed. */
+class OutOfConnectionsFaultIT extends FaultITSupport {
+
+    @Test
+    void aConsumerStartedOnAFullServerRetriesAndStreamsOnceConnectionsAreFreed() throws Exception {
+        assumeFalse("external".equals(db.kind()), "the test does not exhaust the connections of a shared server");
+        startWorkload();
+        writeMore(50);
+        CamelContext current = null;
+        for (int round = 0; round < ROUNDS; round++) {
+            if (current != null) {
+                current.stop();
+            }
+            List<Connection> held = fill();
+            try {
+                CamelContext context = startSinkRoute(faultUri(""), "full-" + round);
+                current = context;
+                await().until(() -> consumer(context).getReconnectAttempts() >= 2);
+                HealthCheck.Result down = health(context);
+                assertThat(down.getState()).isEqualTo(HealthCheck.State.DOWN);
+                assertThat(down.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("too many clients"));
+            } finally {
+                for (Connection c : held) {
+                    c.close();
+                }
+            }
+            CamelContext context = current;
+            await().until(() -> consumer(context).isStreaming());
+            writeMore(100 + randomMillis(0, 200));
+        }
+        finish("server out of connections (max_connections reached)", ROUNDS);
+    }
+
+    /** Opens connections until the server refuses with too_many_connections (53300). */
+    private List<Connection> fill() throws SQLException {
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2000; i++) {
+                held.add(db.connect());
+            }
+        } catch (SQLException e) {
+            if (!"53300".equals(e.getSQLState())) {
+                for (Connection c : held) {
+                    c.close();
+                }
+                throw e;
+            }
+            return held;
+        }
+        throw new IllegalStateException("2000 connections and the server still accepts more");
+    }
+}

@@ -1,0 +1,54 @@
+package io.pgreplication.camel.it.faults;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The publication dropped under a streaming consumer. PostgreSQL decodes each change with the catalog of its time, so
+ * once the publication is gone every later change fails to decode, even after the publication is recreated: the
+ * consumer cannot repair this alone. It stops confirming, reports DOWN with the fix, and once an operator recreates the
+ * publication and moves the slot past the gap, streams on with nothing lost outside the gap.
+ */
+class PublicationDroppedFaultIT extends FaultITSupport {
+
+    @Test
+    void aDroppedPublicationStopsTheConsumerWithTheFixAndTheDocumentedRecoveryLosesNothingElse() throws Exception {
+        String gap = slot + "_gap";
+        startWorkload();
+        CamelContext context = startSinkRoute(faultUri(""), "pubdrop");
+        await().until(() -> consumer(context).isStreaming());
+        writeMore(100 + randomMillis(0, 200));
+        awaitAllConfirmed();
+        db.execute("CREATE TABLE " + gap + " AS SELECT id, seq AS after_seq, 0 AS until_seq FROM " + table,
+                "DROP PUBLICATION " + publication);
+        String sinkRows = db.queryString("SELECT count(*) FROM " + sink);
+        startWorkload();
+        writeMore(100);
+        await().until(() -> consumer(context).getReconnectAttempts() >= 2);
+        HealthCheck.Result down = health(context);
+        assertThat(down.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(down.getMessage()).hasValueSatisfying(m -> assertThat(m)
+                .contains("publication " + publication + " was dropped").contains("pg_replication_slot_advance"));
+        workload.close();
+        assertThat(db.queryString("SELECT count(*) FROM " + sink)).as("nothing delivered without the publication")
+                .isEqualTo(sinkRows);
+
+        // The documented recovery: recreate, stop the route, advance the slot past the gap, start again.
+        db.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + table);
+        String recreated = db.queryString("SELECT pg_current_wal_lsn()::text");
+        db.execute("UPDATE " + gap + " g SET until_seq = t.seq FROM " + table + " t WHERE t.id = g.id",
+                "INSERT INTO " + gap + " SELECT id, 0, seq FROM " + table + " t WHERE NOT EXISTS (SELECT 1 FROM "
+                + gap + " g WHERE g.id = t.id)");
+        context.getRouteController().stopRoute("pubdrop");
+        db.execute("SELECT pg_replication_slot_advance('" + slot + "', '" + recreated + "')");
+        context.getRouteController().startRoute("pubdrop");
+        startWorkload();
+        await().until(() -> consumer(context).isStreaming());
+        writeMore(100 + randomMillis(0, 200));
+        finish("publication dropped, recreated, slot advanced past the gap", 1, gap);
+        db.execute("DROP TABLE " + gap);
+    }
+}

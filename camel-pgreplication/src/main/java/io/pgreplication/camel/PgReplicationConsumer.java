@@ -10,6 +10,7 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.session.ReplicationSession;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SessionState;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
@@ -101,8 +102,37 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     @Override
     public void onSetup(ReplicationSetup.Result result) {
         setUp = true;
-        LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
-                result.slot().confirmedFlushLsn());
+        if (result.slot() == null) {
+            LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"
+                     + " it", options.slot(), getEndpoint().getConfiguration().getSnapshotMode());
+        } else {
+            LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
+                    result.slot().confirmedFlushLsn());
+        }
+    }
+
+    @Override
+    public void onFinished(String reason) {
+        streaming = false;
+        LOG.info("slot={} {}", options.slot(), reason);
+        String routeId = getRouteId();
+        if (routeId == null) {
+            return;
+        }
+        // Stopping the route waits for this consumer's session thread, which is the caller: stop from another one.
+        CamelContext context = getEndpoint().getCamelContext();
+        ExecutorService stopper = context.getExecutorServiceManager().newSingleThreadExecutor(this,
+                "pgreplication-stop-" + options.slot());
+        stopper.execute(() -> {
+            try {
+                context.getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                LOG.warn("slot={} could not stop route {} after the snapshot: {}", options.slot(), routeId,
+                        e.getMessage());
+            } finally {
+                stopper.shutdown();
+            }
+        });
     }
 
     @Override

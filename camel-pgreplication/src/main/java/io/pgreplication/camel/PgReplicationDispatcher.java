@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.event.ChangeEvents;
+import io.pgreplication.camel.event.Operation;
 import io.pgreplication.camel.session.BatchDispatcher;
 import io.pgreplication.camel.session.SessionOptions;
 import org.apache.camel.Exchange;
@@ -103,7 +104,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         message.setHeader(PgReplicationConstants.PUBLICATION, options.publication());
         message.setHeader(PgReplicationConstants.KEY_COLUMNS, batch.relation().keyColumns());
         message.setHeader(PgReplicationConstants.RELATION, batch.relation());
-        message.setHeader(PgReplicationConstants.SNAPSHOT, Boolean.FALSE);
+        message.setHeader(PgReplicationConstants.SNAPSHOT, batch.last().getOperation() == Operation.SNAPSHOT);
         exchange.getExchangeExtension().addOnCompletion(new Completion(batch));
         try {
             consumer.getAsyncProcessor().process(exchange, doneSync -> {

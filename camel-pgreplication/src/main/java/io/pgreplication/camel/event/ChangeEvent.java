@@ -53,6 +53,16 @@ public final class ChangeEvent {
         this.truncateFlags = truncateFlags;
     }
 
+    /**
+     * A row read by the initial snapshot (SPEC §3): {@code lsn} and {@code commitLsn} are the slot's consistent point,
+     * {@code before}, {@code xid} and {@code commitTime} are null.
+     */
+    public static ChangeEvent snapshot(String schema, String table, long consistentPoint, Map<String, Object> key,
+                                       Map<String, Object> after) {
+        return new ChangeEvent(Operation.SNAPSHOT, schema, table, consistentPoint, consistentPoint, 0, 0, key, null,
+                after, null, 0);
+    }
+
     /** The kind of change. */
     public Operation getOperation() {
         return op;
@@ -93,18 +103,19 @@ public final class ChangeEvent {
         return commitLsn;
     }
 
-    /** The transaction id. */
+    /** The transaction id; null for snapshot rows. */
     public Long getXid() {
-        return xid;
+        return op == Operation.SNAPSHOT ? null : xid;
     }
 
-    /** Commit timestamp, ISO-8601 UTC with microseconds. */
+    /** Commit timestamp, ISO-8601 UTC with microseconds; null for snapshot rows. */
     public String getCommitTime() {
-        return MICROS.format(commitInstant());
+        return op == Operation.SNAPSHOT ? null : MICROS.format(commitInstant());
     }
 
+    /** The commit time; null for snapshot rows. */
     public Instant commitInstant() {
-        return PgOutputTime.toInstant(commitTime);
+        return op == Operation.SNAPSHOT ? null : PgOutputTime.toInstant(commitTime);
     }
 
     /** The row's key; on an update that changed the key, and on a delete, the old key. */

@@ -77,6 +77,17 @@ public final class ReplicationSetup {
         }
     }
 
+    /**
+     * Creates the publication when it is missing and adds the tables it lacks, with the same checks as at consumer
+     * start; never touches the slot and never removes a table (dlt's init_replication).
+     */
+    public static void ensurePublication(ConnectionSettings settings, Request request) throws SQLException {
+        try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
+            ReplicationAdmin admin = new ReplicationAdmin(connection);
+            ensurePublication(admin, request, admin.serverVersion());
+        }
+    }
+
     private static void checkSnapshotPossible(String slot, int version) {
         if (version < 120000) {
             throw new PgReplicationSetupException("slot=" + slot + ": snapshotMode=initial/initialOnly needs"

@@ -83,7 +83,13 @@ public class PgReplicationProducer extends DefaultProducer {
                             r.publication(), r.tables(), r.publish(), true, false, false));
                 }
                 case "dropPublication" -> new ReplicationAdmin(c).dropPublication(publication);
-                case "advanceSlot" -> management.advanceSlot(slot, advanceTarget(exchange));
+                case "advanceSlot" -> {
+                    String target = advanceTarget(exchange);
+                    if (!management.advanceSlot(slot, target)) {
+                        LOG.info("slot={} advanceSlot to {}: the slot is already there or past it; unchanged", slot,
+                                target);
+                    }
+                }
                 default -> throw new IllegalArgumentException("slot=" + slot + ": unknown operation '" + operation
                                                               + "': use status, createSlot, dropSlot,"
                                                               + " createPublication, dropPublication, advanceSlot"

@@ -27,7 +27,8 @@ public final class Management {
     /**
      * {@code {"slot","plugin","active","activePid","confirmedFlushLsn","restartLsn","retainedWalBytes","walStatus",
      * "publication","publish","tables"}}: the slot's row of pg_replication_slots, the WAL it retains (from its
-     * restart LSN to the server's current position), and the publication's operations and tables. Fields of a
+     * restart LSN to the newest WAL record, the insert position: under synchronous_commit=off the write position
+     * lags it), and the publication's operations and tables. Fields of a
      * missing slot or publication are null ({@code active} false, {@code tables} empty).
      */
     public Map<String, Object> status(String slot, String publication) throws SQLException {
@@ -43,7 +44,7 @@ public final class Management {
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT plugin, active, active_pid, confirmed_flush_lsn::text, restart_lsn::text,"
                 + " pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
-                + " ELSE pg_current_wal_lsn() END, restart_lsn)::bigint, to_jsonb(s) ->> 'wal_status'"
+                + " ELSE pg_current_wal_insert_lsn() END, restart_lsn)::bigint, to_jsonb(s) ->> 'wal_status'"
                 + " FROM pg_replication_slots s WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
@@ -85,9 +86,10 @@ public final class Management {
 
     /**
      * Moves the slot's confirmed position forward to {@code lsn} (pg_replication_slot_advance, PostgreSQL 11+):
-     * every change committed before it is skipped for good.
+     * every change committed before it is skipped for good. A target at or behind the confirmed position changes
+     * nothing (a slot never moves back; PostgreSQL 13+ treat it the same way); returns false then.
      */
-    public void advanceSlot(String slot, String lsn) throws SQLException {
+    public boolean advanceSlot(String slot, String lsn) throws SQLException {
         if (admin.serverVersion() < 110000) {
             throw new PgReplicationSetupException("slot=" + slot + ": advancing a slot needs PostgreSQL 11 or newer"
                                                   + " (pg_replication_slot_advance)");
@@ -102,11 +104,15 @@ public final class Management {
                                                   + admin.describeBackend(info.get().activePid())
                                                   + ". Stop that consumer first");
         }
+        if (info.get().confirmedFlushLsn() != null && !isAfter(lsn, info.get().confirmedFlushLsn())) {
+            return false;
+        }
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT end_lsn::text FROM pg_replication_slot_advance(?, ?::pg_lsn)")) {
             ps.setString(1, slot);
             ps.setString(2, lsn);
             ps.execute();
+            return true;
         } catch (SQLException e) {
             if ("22023".equals(e.getSQLState())) {
                 // "cannot advance replication slot to X, minimum is Y": slots never move backwards.
@@ -116,6 +122,17 @@ public final class Management {
                                                       + " and a slot only moves forward", e);
             }
             throw e;
+        }
+    }
+
+    private boolean isAfter(String lsn, String other) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT ?::pg_lsn > ?::pg_lsn")) {
+            ps.setString(1, lsn);
+            ps.setString(2, other);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.pgreplication.camel.it;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -80,8 +79,7 @@ class SnapshotIT extends ReplicationITSupport {
             db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, version int NOT NULL, payload text)",
                     "INSERT INTO " + t + " SELECT g, 0, md5(g::text) FROM generate_series(1, 5000) g");
         }
-        Map<String, Map<Object, Map<String, Object>>> replica = new HashMap<>();
-        List<String> anomalies = new ArrayList<>();
+        Replica replica = new Replica();
         AtomicInteger snapshotBatches = new AtomicInteger();
         AtomicInteger streamedDuringTest = new AtomicInteger();
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -101,7 +99,7 @@ class SnapshotIT extends ReplicationITSupport {
                             } else {
                                 streamedDuringTest.addAndGet(e.getIn().getBody(List.class).size());
                             }
-                            apply(replica, anomalies, e.getIn().getBody(List.class));
+                            replica.process(e);
                         });
             }
         });
@@ -113,20 +111,14 @@ class SnapshotIT extends ReplicationITSupport {
             w.join();
         }
         for (String t : List.of(a, b)) {
-            Map<Object, Map<String, Object>> source = table(t);
+            var source = Replica.source(db, t, "id");
             try {
-                await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
-                    synchronized (replica) {
-                        return source.equals(replica.get(t));
-                    }
-                });
+                await().atMost(java.time.Duration.ofSeconds(30)).until(() -> source.equals(replica.table(t)));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                synchronized (replica) {
-                    assertThat(replica.get(t)).as("replica of " + t).isEqualTo(source);
-                }
+                assertThat(replica.table(t)).as("replica of " + t).isEqualTo(source);
             }
         }
-        assertThat(anomalies).isEmpty();
+        assertThat(replica.anomalies()).isEmpty();
         // The writers really overlapped the snapshot: changes were streamed after it, on top of its rows.
         assertThat(streamedDuringTest.get()).isGreaterThan(100);
     }
@@ -294,50 +286,5 @@ class SnapshotIT extends ReplicationITSupport {
                 throw new IllegalStateException(e);
             }
         }, "writer-" + table);
-    }
-
-    /** Applies events in order to per-table maps, noting what would be a loss or a double. */
-    private static void apply(Map<String, Map<Object, Map<String, Object>>> replica, List<String> anomalies,
-                              List<ChangeEvent> events) {
-        synchronized (replica) {
-            for (ChangeEvent e : events) {
-                Map<Object, Map<String, Object>> rows = replica.computeIfAbsent(e.getTable(), k -> new HashMap<>());
-                Object key = e.getKey().get("id");
-                switch (e.getOp()) {
-                    case "snapshot", "insert" -> {
-                        if (rows.put(e.getAfter().get("id"), e.getAfter()) != null) {
-                            anomalies.add("doubled " + e);
-                        }
-                    }
-                    case "update" -> {
-                        if (rows.remove(key) == null) {
-                            anomalies.add("update of a row never seen " + e);
-                        }
-                        rows.put(e.getAfter().get("id"), e.getAfter());
-                    }
-                    case "delete" -> {
-                        if (rows.remove(key) == null) {
-                            anomalies.add("delete of a row never seen " + e);
-                        }
-                    }
-                    default -> anomalies.add("unexpected " + e);
-                }
-            }
-        }
-    }
-
-    private Map<Object, Map<String, Object>> table(String table) throws Exception {
-        Map<Object, Map<String, Object>> rows = new HashMap<>();
-        try (var c = db.connect(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT id, version, payload FROM " + table)) {
-            while (rs.next()) {
-                Map<String, Object> row = new java.util.LinkedHashMap<>();
-                row.put("id", rs.getInt(1));
-                row.put("version", rs.getInt(2));
-                row.put("payload", rs.getString(3));
-                rows.put(rs.getInt(1), row);
-            }
-        }
-        return rows;
     }
 }

@@ -71,9 +71,16 @@ final class TextDecoders {
             case TIME:
                 return b -> LocalTime.parse(ascii(b));
             case TIMESTAMP:
-                return b -> special(b, s -> LocalDateTime.parse(s, TIMESTAMP));
+                return b -> {
+                    LocalDateTime fast = IsoTimestamps.local(b);
+                    return fast != null ? fast : special(b, s -> LocalDateTime.parse(s, TIMESTAMP));
+                };
             case TIMESTAMPTZ:
-                return b -> special(b, s -> OffsetDateTime.parse(s, TIMESTAMPTZ).withOffsetSameInstant(ZoneOffset.UTC));
+                return b -> {
+                    OffsetDateTime fast = IsoTimestamps.utc(b);
+                    return fast != null ? fast : special(b, s -> OffsetDateTime.parse(s, TIMESTAMPTZ)
+                            .withOffsetSameInstant(ZoneOffset.UTC));
+                };
             case JSON:
             case JSONB:
                 return TextDecoders::json;

@@ -67,6 +67,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "reconnectdelay":
         case "reconnectDelay": getOrCreateConfiguration(target).setReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "reset": getOrCreateConfiguration(target).setReset(property(camelContext, boolean.class, value)); return true;
+        case "retainedwalthreshold":
+        case "retainedWalThreshold": getOrCreateConfiguration(target).setRetainedWalThreshold(property(camelContext, long.class, value)); return true;
         case "snapshotmode":
         case "snapshotMode": getOrCreateConfiguration(target).setSnapshotMode(property(camelContext, java.lang.String.class, value)); return true;
         case "snapshotparallelism":
@@ -120,6 +122,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "reconnectdelay":
         case "reconnectDelay": return long.class;
         case "reset": return boolean.class;
+        case "retainedwalthreshold":
+        case "retainedWalThreshold": return long.class;
         case "snapshotmode":
         case "snapshotMode": return java.lang.String.class;
         case "snapshotparallelism":
@@ -174,6 +178,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "reconnectdelay":
         case "reconnectDelay": return getOrCreateConfiguration(target).getReconnectDelay();
         case "reset": return getOrCreateConfiguration(target).isReset();
+        case "retainedwalthreshold":
+        case "retainedWalThreshold": return getOrCreateConfiguration(target).getRetainedWalThreshold();
         case "snapshotmode":
         case "snapshotMode": return getOrCreateConfiguration(target).getSnapshotMode();
         case "snapshotparallelism":

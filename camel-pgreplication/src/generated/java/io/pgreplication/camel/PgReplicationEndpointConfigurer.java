@@ -57,6 +57,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "reconnectdelay":
         case "reconnectDelay": target.getConfiguration().setReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "reset": target.getConfiguration().setReset(property(camelContext, boolean.class, value)); return true;
+        case "retainedwalthreshold":
+        case "retainedWalThreshold": target.getConfiguration().setRetainedWalThreshold(property(camelContext, long.class, value)); return true;
         case "snapshotmode":
         case "snapshotMode": target.getConfiguration().setSnapshotMode(property(camelContext, java.lang.String.class, value)); return true;
         case "snapshotparallelism":
@@ -107,6 +109,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "reconnectdelay":
         case "reconnectDelay": return long.class;
         case "reset": return boolean.class;
+        case "retainedwalthreshold":
+        case "retainedWalThreshold": return long.class;
         case "snapshotmode":
         case "snapshotMode": return java.lang.String.class;
         case "snapshotparallelism":
@@ -158,6 +162,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "reconnectdelay":
         case "reconnectDelay": return target.getConfiguration().getReconnectDelay();
         case "reset": return target.getConfiguration().isReset();
+        case "retainedwalthreshold":
+        case "retainedWalThreshold": return target.getConfiguration().getRetainedWalThreshold();
         case "snapshotmode":
         case "snapshotMode": return target.getConfiguration().getSnapshotMode();
         case "snapshotparallelism":

@@ -23,7 +23,7 @@ public class PgReplicationEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(27);
+        Set<String> props = new HashSet<>(28);
         props.add("batchSize");
         props.add("batchTimeout");
         props.add("binaryValues");
@@ -44,6 +44,7 @@ public class PgReplicationEndpointUriFactory extends org.apache.camel.support.co
         props.add("publish");
         props.add("reconnectDelay");
         props.add("reset");
+        props.add("retainedWalThreshold");
         props.add("slotName");
         props.add("snapshotMode");
         props.add("snapshotParallelism");

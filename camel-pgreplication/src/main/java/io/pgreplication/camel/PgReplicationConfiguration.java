@@ -70,6 +70,8 @@ public class PgReplicationConfiguration implements Cloneable {
     private String snapshotMode = "never";
     @UriParam(label = "consumer,advanced", defaultValue = "2")
     private int snapshotParallelism = 2;
+    @UriParam(label = "consumer,health", defaultValue = "0")
+    private long retainedWalThreshold;
     @UriParam(label = "producer",
               enums = "status,createSlot,dropSlot,createPublication,dropPublication,advanceSlot,snapshot")
     private String operation;
@@ -96,6 +98,10 @@ public class PgReplicationConfiguration implements Cloneable {
         requirePositive("statusInterval", statusInterval);
         requirePositive("reconnectDelay", reconnectDelay);
         requirePositive("snapshotParallelism", snapshotParallelism);
+        if (retainedWalThreshold < 0) {
+            throw new IllegalArgumentException("Invalid option retainedWalThreshold=" + retainedWalThreshold
+                                               + ": use a number of bytes, or 0 for no limit");
+        }
         if (maxReconnectDelay < reconnectDelay) {
             throw new IllegalArgumentException("Invalid option maxReconnectDelay=" + maxReconnectDelay + " ms: it must"
                                                + " be at least reconnectDelay (" + reconnectDelay + " ms)");
@@ -120,7 +126,8 @@ public class PgReplicationConfiguration implements Cloneable {
         }
         return new SessionOptions(connection, setup, batchSize, batchTimeout, flushSlot, statusInterval,
                 reconnectDelay, maxReconnectDelay, binaryValues, messages,
-                IncludeColumns.of("includeColumns", includeColumns), format, snapshot, snapshotParallelism);
+                IncludeColumns.of("includeColumns", includeColumns), format, snapshot, snapshotParallelism,
+                retainedWalThreshold);
     }
 
     /** The value when it is one of {@code allowed} (exact case), else an error naming the option and the values. */
@@ -264,7 +271,10 @@ public class PgReplicationConfiguration implements Cloneable {
         return batchTimeout;
     }
 
-    /** A partial batch is sent when its oldest change is this old (500, 500ms, 1s). */
+    /**
+     * While routes are busy, a partial batch is sent when its oldest change is this old (500, 500ms, 1s). When the
+     * consumer has read everything the server sent and no batch is in a route, partial batches go out at once.
+     */
     public void setBatchTimeout(long batchTimeout) {
         this.batchTimeout = batchTimeout;
     }
@@ -366,6 +376,18 @@ public class PgReplicationConfiguration implements Cloneable {
     /** How many connections read a snapshot at once, sharing the slot's exported snapshot. */
     public void setSnapshotParallelism(int snapshotParallelism) {
         this.snapshotParallelism = snapshotParallelism;
+    }
+
+    public long getRetainedWalThreshold() {
+        return retainedWalThreshold;
+    }
+
+    /**
+     * The health check reports DOWN while the slot retains more WAL than this many bytes (pg_current_wal_lsn() minus
+     * the slot's restart_lsn), e.g. 1073741824 for 1 GiB; 0: no limit.
+     */
+    public void setRetainedWalThreshold(long retainedWalThreshold) {
+        this.retainedWalThreshold = retainedWalThreshold;
     }
 
     public String getOperation() {

@@ -3,6 +3,7 @@ package io.pgreplication.camel;
 import java.sql.SQLException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.pgreplication.camel.admin.Errors;
 import io.pgreplication.camel.admin.ReplicationSetup;
@@ -12,6 +13,8 @@ import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SessionState;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * Starts and stops the replication session of a {@code pgreplication:} endpoint. Configuration errors fail the start;
  * transient ones (server down, slot still held) do not: the session retries with backoff (SPEC §8).
  */
+@ManagedResource(description = "PostgreSQL logical replication consumer")
 public class PgReplicationConsumer extends DefaultConsumer implements SessionState {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgReplicationConsumer.class);
@@ -31,6 +35,13 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     private volatile boolean setUp;
     private volatile long confirmedLsn;
     private volatile boolean streaming;
+    private volatile int protocolVersion;
+    private volatile long lastReceivedLsn;
+    private volatile Throwable lastError;
+    private volatile int reconnectAttempts;
+    private final LongAdder changesDelivered = new LongAdder();
+    private final Throughput throughput = new Throughput();
+    private SlotMonitor monitor;
 
     public PgReplicationConsumer(PgReplicationEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -46,6 +57,11 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     protected void doStart() throws Exception {
         super.doStart();
         setUp = false;
+        lastError = null;
+        monitor = new SlotMonitor(options.connection(), options.slot());
+        if (getEndpoint().getComponent().isHealthCheckConsumerEnabled() && getRouteId() != null) {
+            setHealthCheck(new PgReplicationConsumerHealthCheck(this, getRouteId()));
+        }
         dispatcher = new PgReplicationDispatcher(this, options);
         session = new ReplicationSession(options, dispatcher, this);
         try {
@@ -81,17 +97,91 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
             dispatcher.stop();
         }
         streaming = false;
+        if (monitor != null) {
+            monitor.close();
+        }
         super.doStop();
     }
 
+    @ManagedAttribute(description = "The replication slot")
+    public String getSlotName() {
+        return options.slot();
+    }
+
+    @ManagedAttribute(description = "The publication streamed")
+    public String getPublication() {
+        return options.publication();
+    }
+
     /** True while the replication stream is running. */
+    @ManagedAttribute(description = "True while the replication stream is running")
     public boolean isStreaming() {
         return streaming;
     }
 
+    /** The pgoutput protocol version of the current (or last) stream; 0 before the first. */
+    @ManagedAttribute(description = "pgoutput protocol version of the current stream")
+    public int getProtocolVersion() {
+        return protocolVersion;
+    }
+
     /** The position the slot was last confirmed to, X/XXXXXXXX. */
+    @ManagedAttribute(description = "The LSN the slot was last confirmed to")
     public String getConfirmedLsn() {
         return Lsn.format(confirmedLsn);
+    }
+
+    /** The WAL position of the newest message read from the server, X/XXXXXXXX. */
+    @ManagedAttribute(description = "The LSN of the newest message received")
+    public String getLastReceivedLsn() {
+        return Lsn.format(lastReceivedLsn);
+    }
+
+    /** Bytes of WAL the server keeps for this slot, -1 when unknown (not connected, standby). */
+    @ManagedAttribute(description = "WAL bytes the server retains for the slot (-1 when unknown)")
+    public long getRetainedWalBytes() {
+        SlotMonitor.Reading reading = readSlot();
+        return reading.slot() == null || reading.slot().retainedWalBytes() == null ? -1
+                : reading.slot().retainedWalBytes();
+    }
+
+    @ManagedAttribute(description = "Changes in exchanges the routes completed since start")
+    public long getChangesDelivered() {
+        return changesDelivered.sum();
+    }
+
+    @ManagedAttribute(description = "Changes per second completed by the routes, over the last seconds")
+    public double getChangesPerSecond() {
+        return throughput.perSecond(changesDelivered.sum());
+    }
+
+    @ManagedAttribute(description = "Batches queued for or inside routes")
+    public int getBatchesInFlight() {
+        PgReplicationDispatcher d = dispatcher;
+        return d == null ? 0 : d.inFlight();
+    }
+
+    @ManagedAttribute(description = "Failed attempts to connect or stream since the last successful one")
+    public int getReconnectAttempts() {
+        return reconnectAttempts;
+    }
+
+    @ManagedAttribute(description = "Retained WAL bytes above which the health check reports DOWN (0: no limit)")
+    public long getRetainedWalThreshold() {
+        return options.retainedWalThreshold();
+    }
+
+    Throwable lastError() {
+        return lastError;
+    }
+
+    SlotMonitor.Reading readSlot() {
+        SlotMonitor m = monitor;
+        return m == null ? new SlotMonitor.Reading(null, null) : m.read();
+    }
+
+    void onDelivered(int changes) {
+        changesDelivered.add(changes);
     }
 
     @Override
@@ -137,6 +227,9 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
 
     @Override
     public void onStreaming(int serverVersion, int protocolVersion) {
+        this.protocolVersion = protocolVersion;
+        lastError = null;
+        reconnectAttempts = 0;
         streaming = true;
     }
 
@@ -146,8 +239,15 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     }
 
     @Override
+    public void onReceived(long lsn) {
+        lastReceivedLsn = lsn;
+    }
+
+    @Override
     public void onError(Throwable error, int attempt, long delayMillis, boolean transientError) {
         streaming = false;
+        lastError = error;
+        reconnectAttempts = attempt;
         String what = transientError ? "cannot stream" : "cannot stream until an operator fixes this";
         getExceptionHandler().handleException("slot=" + options.slot() + ": " + what + " (attempt " + attempt
                                               + ", next in " + delayMillis + " ms): " + error.getMessage(), error);

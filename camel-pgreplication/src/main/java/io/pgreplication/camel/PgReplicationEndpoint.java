@@ -55,6 +55,11 @@ public class PgReplicationEndpoint extends DefaultEndpoint implements EndpointSe
         return new PgReplicationProducer(this);
     }
 
+    @Override
+    public PgReplicationComponent getComponent() {
+        return (PgReplicationComponent) super.getComponent();
+    }
+
     public PgReplicationConfiguration getConfiguration() {
         return configuration;
     }

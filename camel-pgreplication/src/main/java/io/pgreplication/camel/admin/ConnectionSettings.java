@@ -156,7 +156,7 @@ public final class ConnectionSettings {
     /** A regular (SQL) connection, for setup and catalog look-ups. */
     public Connection openRegular(String applicationName) throws SQLException {
         Properties props = baseProperties(applicationName);
-        return DriverManager.getConnection(jdbcUrl, props);
+        return connect(props);
     }
 
     /**
@@ -170,7 +170,7 @@ public final class ConnectionSettings {
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         PGProperty.OPTIONS.set(props, VALUE_SETTINGS);
-        return DriverManager.getConnection(jdbcUrl, props);
+        return connect(props);
     }
 
     /**
@@ -180,7 +180,23 @@ public final class ConnectionSettings {
     public Connection openSnapshot(String applicationName) throws SQLException {
         Properties props = baseProperties(applicationName);
         PGProperty.OPTIONS.set(props, VALUE_SETTINGS);
-        return DriverManager.getConnection(jdbcUrl, props);
+        return connect(props);
+    }
+
+    private Connection connect(Properties props) throws SQLException {
+        try {
+            return DriverManager.getConnection(jdbcUrl, props);
+        } catch (SQLException e) {
+            if (Errors.isCertificateProblem(e)) {
+                throw new PgReplicationSetupException("TLS to " + display + " failed: the server's certificate did"
+                                                      + " not verify (" + e.getMessage() + "). With sslmode=verify-ca"
+                                                      + " or verify-full, give the CA that signed it in the url"
+                                                      + " (sslrootcert=/path/to/root.crt) and connect by the host name"
+                                                      + " the certificate names; sslmode=require encrypts without"
+                                                      + " verifying", e);
+            }
+            throw e;
+        }
     }
 
     private Properties baseProperties(String applicationName) {

@@ -17,11 +17,13 @@ import io.pgreplication.camel.event.OutputFormat;
  * @param outputFormat        events or dlt-style rows
  * @param snapshotMode        when to snapshot the tables before streaming
  * @param snapshotParallelism connections reading a snapshot at once
+ * @param retainedWalThreshold retained WAL bytes above which the health check reports DOWN; 0 for no limit
  */
 public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup, int batchSize,
         long batchTimeoutMillis, boolean flushSlot, long statusIntervalMillis, long reconnectDelayMillis,
         long maxReconnectDelayMillis, Boolean binaryValues, boolean messages, IncludeColumns includeColumns,
-        OutputFormat outputFormat, SnapshotMode snapshotMode, int snapshotParallelism) {
+        OutputFormat outputFormat, SnapshotMode snapshotMode, int snapshotParallelism,
+        long retainedWalThreshold) {
 
     public String slot() {
         return setup.slot();

@@ -16,6 +16,9 @@ public interface SessionState {
     /** The replication stream started. */
     void onStreaming(int serverVersion, int protocolVersion);
 
+    /** Messages up to {@code lsn} were read from the server (reported now and then, not per message). */
+    void onReceived(long lsn);
+
     /** The slot was confirmed up to {@code lsn}. */
     void onConfirmed(long lsn);
 

@@ -3,7 +3,9 @@ package io.pgreplication.camel.snapshot;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,11 +14,14 @@ import java.util.function.BooleanSupplier;
 
 import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.IncludeColumns;
+import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.SnapshotQueries;
 import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.value.TypeInfo;
+import io.pgreplication.camel.value.TypeLookup;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
@@ -89,8 +94,17 @@ public final class SnapshotReader {
                 }
             }
             queries.lockForRead(names);
+            ReplicationAdmin admin = new ReplicationAdmin(first);
+            Map<Integer, TypeInfo> types = new HashMap<>();
+            TypeLookup lookup = oid -> types.computeIfAbsent(oid, o -> {
+                try {
+                    return admin.type(o);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("slot=" + slot + ": cannot read type " + o + " from the catalog", e);
+                }
+            });
             for (TableSpec t : names) {
-                tables.add(new SnapshotTable(queries.describe(publication, t, serverVersion), includeColumns));
+                tables.add(new SnapshotTable(queries.describe(publication, t, serverVersion), includeColumns, lookup));
             }
             chunks = plan(queries, tables, serverVersion >= 140000);
         } catch (SQLException | RuntimeException e) {

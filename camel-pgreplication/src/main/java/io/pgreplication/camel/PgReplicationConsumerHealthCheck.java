@@ -1,0 +1,92 @@
+package io.pgreplication.camel;
+
+import java.util.Map;
+
+import io.pgreplication.camel.admin.SlotInfo;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckResultBuilder;
+
+/**
+ * Readiness and liveness of one consumer (SPEC §8, §9): UP while it streams from an existing, valid slot whose retained
+ * WAL is within {@code retainedWalThreshold}; DOWN while it is connecting or retrying (with the last error), when the
+ * slot is missing or invalidated, or when retained WAL passes the threshold (with the numbers). Details never hold
+ * the password: the URL shown is host, port and database only.
+ */
+final class PgReplicationConsumerHealthCheck implements HealthCheck {
+
+    private final PgReplicationConsumer consumer;
+    private final String id;
+    private boolean enabled = true;
+
+    PgReplicationConsumerHealthCheck(PgReplicationConsumer consumer, String routeId) {
+        this.consumer = consumer;
+        this.id = "consumer:pgreplication-" + routeId;
+    }
+
+    @Override
+    public String getGroup() {
+        return "camel";
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @Override
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public Result call(Map<String, Object> options) {
+        HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
+        result.detail(ENDPOINT_URI, consumer.getEndpoint().getServiceUrl());
+        result.detail("slot", consumer.getSlotName());
+        result.detail("publication", consumer.getPublication());
+        result.detail("streaming", consumer.isStreaming());
+        result.detail("confirmedLsn", consumer.getConfirmedLsn());
+        result.detail("lastReceivedLsn", consumer.getLastReceivedLsn());
+        if (!consumer.isStreaming()) {
+            Throwable error = consumer.lastError();
+            result.detail(FAILURE_ERROR_COUNT, consumer.getReconnectAttempts());
+            return result.down().message(error == null ? "Not streaming yet"
+                    : "Not streaming: " + error.getMessage()).error(error).build();
+        }
+        SlotMonitor.Reading reading = consumer.readSlot();
+        if (reading.error() != null) {
+            return result.down().message("Cannot read pg_replication_slots: " + reading.error().getMessage())
+                    .error(reading.error()).build();
+        }
+        SlotInfo slot = reading.slot();
+        if (slot == null) {
+            return result.down().message("The replication slot " + consumer.getSlotName() + " does not exist")
+                    .build();
+        }
+        result.detail("active", slot.active());
+        result.detail("walStatus", slot.walStatus());
+        Long retained = slot.retainedWalBytes();
+        long threshold = consumer.getRetainedWalThreshold();
+        if (retained != null) {
+            result.detail("retainedWalBytes", retained);
+        }
+        if (threshold > 0) {
+            result.detail("retainedWalThreshold", threshold);
+        }
+        if ("lost".equals(slot.walStatus())) {
+            return result.down().message("The replication slot was invalidated (wal_status=lost); recreate it with"
+                                         + " reset=true and take a new snapshot").build();
+        }
+        if (threshold > 0 && retained != null && retained > threshold) {
+            return result.down().message("The slot retains " + retained + " bytes of WAL, more than"
+                                         + " retainedWalThreshold=" + threshold + ": the routes are not keeping"
+                                         + " up, or are failing").build();
+        }
+        return result.up().build();
+    }
+}

@@ -1,0 +1,67 @@
+package io.pgreplication.camel;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.SlotInfo;
+
+/**
+ * Reads the slot's row of pg_replication_slots for the health check, JMX and the dev console, at most once a second
+ * however often they ask, on a regular connection of its own (opened on first use, reopened after an error).
+ */
+final class SlotMonitor implements AutoCloseable {
+
+    private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** What the last read found: the slot (null when missing or unreadable) and the error, if any. */
+    record Reading(SlotInfo slot, Exception error) {
+    }
+
+    private final ConnectionSettings settings;
+    private final String slotName;
+    private Connection connection;
+    private Reading last;
+    private long readAt;
+
+    SlotMonitor(ConnectionSettings settings, String slotName) {
+        this.settings = settings;
+        this.slotName = slotName;
+    }
+
+    synchronized Reading read() {
+        if (last != null && System.nanoTime() - readAt < MAX_AGE_NANOS) {
+            return last;
+        }
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = settings.openRegular("camel-pgreplication monitor " + slotName);
+            }
+            last = new Reading(new ReplicationAdmin(connection).slot(slotName).orElse(null), null);
+        } catch (SQLException e) {
+            closeQuietly();
+            last = new Reading(null, e);
+        }
+        readAt = System.nanoTime();
+        return last;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly();
+        last = null;
+    }
+
+    private void closeQuietly() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the connection is gone either way
+            }
+            connection = null;
+        }
+    }
+}

@@ -35,6 +35,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     private volatile boolean setUp;
     private volatile long confirmedLsn;
     private volatile boolean streaming;
+    private volatile boolean snapshotting;
     private volatile int protocolVersion;
     private volatile long lastReceivedLsn;
     private volatile Throwable lastError;
@@ -199,6 +200,16 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
             LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
                     result.slot().confirmedFlushLsn());
         }
+    }
+
+    @Override
+    public void onSnapshot(boolean running) {
+        snapshotting = running;
+    }
+
+    /** True while the initial snapshot runs (the slot does not exist until it completes). */
+    public boolean isSnapshotting() {
+        return snapshotting;
     }
 
     @Override

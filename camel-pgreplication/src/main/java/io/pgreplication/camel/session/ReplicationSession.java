@@ -142,7 +142,13 @@ public final class ReplicationSession implements Runnable {
                 return true;
             }
         }
-        long point = new InitialSnapshot(options, dispatcher, () -> running).run(serverVersion, filter);
+        long point;
+        state.onSnapshot(true);
+        try {
+            point = new InitialSnapshot(options, dispatcher, () -> running).run(serverVersion, filter);
+        } finally {
+            state.onSnapshot(false);
+        }
         if (point == -1) {
             return false;
         }

@@ -13,10 +13,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgreplication.camel.PgReplicationConstants;
+import io.pgreplication.camel.PgReplicationConsumer;
 import io.pgreplication.camel.event.ChangeEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -225,9 +227,9 @@ class SnapshotIT extends ReplicationITSupport {
         Received received = new Received();
         CountDownLatch firstBatch = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        start(new RouteBuilder() {
+        CamelContext context = start(new RouteBuilder() {
             public void configure() {
-                from(uri("tables=" + t + "&snapshotMode=initial&batchSize=100&reconnectDelay=200"))
+                from(uri("tables=" + t + "&snapshotMode=initial&batchSize=100&reconnectDelay=200")).routeId("kill")
                         .process(e -> {
                             firstBatch.countDown();
                             release.await(60, TimeUnit.SECONDS);
@@ -237,6 +239,11 @@ class SnapshotIT extends ReplicationITSupport {
         });
         assertThat(firstBatch.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(temporarySlots()).isEqualTo(1);
+        // The slot does not exist during the snapshot, yet the consumer works as meant: its health is UP.
+        HealthCheck health = ((PgReplicationConsumer) context.getRoute("kill").getConsumer()).getHealthCheck();
+        HealthCheck.Result result = health.call();
+        assertThat(result.getState()).isEqualTo(HealthCheck.State.UP);
+        assertThat(result.getDetails()).containsEntry("snapshot", "in progress");
         // The server ends the snapshot's connections as it would if the consumer's process died.
         db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE"
                    + " 'camel-pgreplication snapshot " + slot + "%'");

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.event.ChangeEvents;
-import io.pgreplication.camel.event.Operation;
 import io.pgreplication.camel.event.ChangeRows;
+import io.pgreplication.camel.event.Operation;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.session.BatchDispatcher;
 import io.pgreplication.camel.session.SessionOptions;

@@ -26,9 +26,8 @@ public final class Management {
 
     /**
      * {@code {"slot","plugin","active","activePid","confirmedFlushLsn","restartLsn","retainedWalBytes","walStatus",
-     * "publication","publish","tables"}}: the slot's row of pg_replication_slots, the WAL it retains (from its
-     * restart LSN to the newest WAL record, the insert position: under synchronous_commit=off the write position
-     * lags it), and the publication's operations and tables. Fields of a
+     * "publication","publish","tables"}}: the slot's row of pg_replication_slots, the WAL it retains (as the health
+     * check reads it: from its restart LSN to the current WAL write position; null on a standby), and the publication's operations and tables. Fields of a
      * missing slot or publication are null ({@code active} false, {@code tables} empty).
      */
     public Map<String, Object> status(String slot, String publication) throws SQLException {
@@ -41,25 +40,16 @@ public final class Management {
         status.put("restartLsn", null);
         status.put("retainedWalBytes", null);
         status.put("walStatus", null);
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT plugin, active, active_pid, confirmed_flush_lsn::text, restart_lsn::text,"
-                + " pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
-                + " ELSE pg_current_wal_insert_lsn() END, restart_lsn)::bigint, to_jsonb(s) ->> 'wal_status'"
-                + " FROM pg_replication_slots s WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    status.put("plugin", rs.getString(1));
-                    status.put("active", rs.getBoolean(2));
-                    int pid = rs.getInt(3);
-                    status.put("activePid", rs.wasNull() ? null : pid);
-                    status.put("confirmedFlushLsn", rs.getString(4));
-                    status.put("restartLsn", rs.getString(5));
-                    long retained = rs.getLong(6);
-                    status.put("retainedWalBytes", rs.wasNull() ? null : retained);
-                    status.put("walStatus", rs.getString(7));
-                }
-            }
+        Optional<SlotInfo> info = admin.slot(slot);
+        if (info.isPresent()) {
+            SlotInfo i = info.get();
+            status.put("plugin", i.plugin());
+            status.put("active", i.active());
+            status.put("activePid", i.activePid());
+            status.put("confirmedFlushLsn", i.confirmedFlushLsn());
+            status.put("restartLsn", i.restartLsn());
+            status.put("retainedWalBytes", i.retainedWalBytes());
+            status.put("walStatus", i.walStatus());
         }
         status.put("publication", publication);
         boolean exists = admin.publicationExists(publication);

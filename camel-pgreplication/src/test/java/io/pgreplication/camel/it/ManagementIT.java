@@ -46,7 +46,9 @@ class ManagementIT extends ReplicationITSupport {
         run("createPublication");
         Map<String, Object> created = run("createSlot");
         assertThat(created.get("plugin")).isEqualTo("pgoutput");
-        db.execute("INSERT INTO " + table + " SELECT g, repeat('x', 200) FROM generate_series(100, 2100) g");
+        // Committed synchronously, so the WAL write position (what retained WAL is measured to) has passed it.
+        db.execute("SET synchronous_commit = on",
+                "INSERT INTO " + table + " SELECT g, repeat('x', 200) FROM generate_series(100, 2100) g");
 
         Map<String, Object> status = run("status");
         String json = new ObjectMapper().writeValueAsString(status);

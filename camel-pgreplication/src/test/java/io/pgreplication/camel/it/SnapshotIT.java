@@ -19,10 +19,16 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * SPEC §6 against a real server. Tagged compat: the temporary exporting slot, its copy into the permanent slot and
+ * the switch to streaming are checked on every supported major (13 reads tables whole: no TID range scans).
+ */
+@Tag("compat")
 class SnapshotIT extends ReplicationITSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();

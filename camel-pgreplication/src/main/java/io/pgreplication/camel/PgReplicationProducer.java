@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 
 import io.pgreplication.camel.admin.Management;
+import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.TableSpec;
@@ -121,6 +122,11 @@ public class PgReplicationProducer extends DefaultProducer {
             ReplicationAdmin admin = new ReplicationAdmin(c);
             admin.checkServer(options.slot());
             version = admin.serverVersion();
+            if (!admin.publicationExists(options.publication())) {
+                throw new PgReplicationSetupException("slot=" + options.slot() + ": cannot snapshot publication "
+                                                      + options.publication() + ", it does not exist. Create it"
+                                                      + " first (operation=createPublication with tables=...)");
+            }
         }
         List<TableSpec> tables = options.tables();
         return SnapshotBatches.start(options.connection(), options.slot(), options.publication(),

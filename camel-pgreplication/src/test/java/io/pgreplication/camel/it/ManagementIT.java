@@ -149,6 +149,8 @@ class ManagementIT extends ReplicationITSupport {
 
     @Test
     void snapshotOperationStreamsBatchesToASplitterAndLeavesNoSlot() throws Exception {
+        assertThatThrownBy(() -> run("snapshot")).cause().hasMessageContaining("publication " + publication)
+                .hasMessageContaining("does not exist").hasMessageContaining("operation=createPublication");
         run("createPublication");
         Received received = new Received();
         List<String> tables = new ArrayList<>();

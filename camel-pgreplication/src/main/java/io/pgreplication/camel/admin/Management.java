@@ -27,8 +27,9 @@ public final class Management {
     /**
      * {@code {"slot","plugin","active","activePid","confirmedFlushLsn","restartLsn","retainedWalBytes","walStatus",
      * "publication","publish","tables"}}: the slot's row of pg_replication_slots, the WAL it retains (as the health
-     * check reads it: from its restart LSN to the current WAL write position; null on a standby), and the publication's operations and tables. Fields of a
-     * missing slot or publication are null ({@code active} false, {@code tables} empty).
+     * check reads it: from its restart LSN to the current WAL write position; null on a standby), and the
+     * publication's operations and tables. Fields of a missing slot or publication are null ({@code active} false,
+     * {@code tables} empty).
      */
     public Map<String, Object> status(String slot, String publication) throws SQLException {
         Map<String, Object> status = new LinkedHashMap<>();

@@ -54,7 +54,8 @@ public final class SnapshotQueries {
         if (!Identifiers.isValidSlotName(tempSlotName)) {
             throw new IllegalArgumentException("Invalid temporary slot name " + tempSlotName);
         }
-        // The keyword forms work on PostgreSQL 10 to 18; the slot name is validated, replication commands take no binds.
+        // The keyword forms work on PostgreSQL 10 to 18. The slot name is validated: replication commands take no
+        // bind parameters.
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + tempSlotName
                                             + " TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT")) {

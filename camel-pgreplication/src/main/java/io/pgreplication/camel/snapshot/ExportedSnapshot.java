@@ -44,7 +44,8 @@ public final class ExportedSnapshot implements AutoCloseable {
             String temp = temporaryName(forSlot);
             LOG.info("slot={} creating temporary slot {} with an exported snapshot (waits for running transactions)",
                     forSlot, temp);
-            return new ExportedSnapshot(settings, replication, new SnapshotQueries(replication).createExportingSlot(temp));
+            SnapshotQueries.ExportedSlot slot = new SnapshotQueries(replication).createExportingSlot(temp);
+            return new ExportedSnapshot(settings, replication, slot);
         } catch (SQLException | RuntimeException e) {
             replication.close();
             throw e;

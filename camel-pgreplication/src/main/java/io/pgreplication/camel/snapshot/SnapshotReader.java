@@ -100,7 +100,8 @@ public final class SnapshotReader {
                 try {
                     return admin.type(o);
                 } catch (SQLException e) {
-                    throw new IllegalStateException("slot=" + slot + ": cannot read type " + o + " from the catalog", e);
+                    throw new IllegalStateException("slot=" + slot + ": cannot read type " + o + " from the catalog",
+                            e);
                 }
             });
             for (TableSpec t : names) {

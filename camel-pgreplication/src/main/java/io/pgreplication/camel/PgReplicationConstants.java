@@ -2,7 +2,10 @@ package io.pgreplication.camel;
 
 import org.apache.camel.spi.Metadata;
 
-/** Headers of the exchanges a {@code pgreplication:} consumer sends, one exchange per batch. */
+/**
+ * Headers of the exchanges a {@code pgreplication:} consumer sends, one exchange per batch, and of the management
+ * producer.
+ */
 public final class PgReplicationConstants {
 
     @Metadata(label = "consumer", description = "The table of the batch, schema.table.", javaType = "String",
@@ -38,6 +41,19 @@ public final class PgReplicationConstants {
     @Metadata(label = "consumer", description = "True on snapshot batches, false on streamed batches.",
               javaType = "Boolean")
     public static final String SNAPSHOT = "CamelPgReplicationSnapshot";
+
+    @Metadata(label = "producer",
+              description = "The management operation to run; overrides the endpoint's operation option: status,"
+                            + " createSlot, dropSlot, createPublication, dropPublication, advanceSlot or snapshot.",
+              javaType = "String")
+    public static final String OPERATION = "CamelPgReplicationOperation";
+
+    @Metadata(label = "producer",
+              description = "advanceSlot: the LSN (X/XXXXXXXX) to move the slot's confirmed position to. Use the end"
+                            + " of a transaction your sink has durably applied; the server skips every change"
+                            + " committed before it.",
+              javaType = "String")
+    public static final String ADVANCE_LSN = "CamelPgReplicationAdvanceLsn";
 
     private PgReplicationConstants() {
     }

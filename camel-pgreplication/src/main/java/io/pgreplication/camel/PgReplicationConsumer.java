@@ -11,6 +11,7 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.session.ReplicationSession;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SessionState;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
@@ -34,6 +35,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     private volatile boolean setUp;
     private volatile long confirmedLsn;
     private volatile boolean streaming;
+    private volatile boolean snapshotting;
     private volatile int protocolVersion;
     private volatile long lastReceivedLsn;
     private volatile Throwable lastError;
@@ -191,8 +193,47 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     @Override
     public void onSetup(ReplicationSetup.Result result) {
         setUp = true;
-        LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
-                result.slot().confirmedFlushLsn());
+        if (result.slot() == null) {
+            LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"
+                     + " it", options.slot(), getEndpoint().getConfiguration().getSnapshotMode());
+        } else {
+            LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
+                    result.slot().confirmedFlushLsn());
+        }
+    }
+
+    @Override
+    public void onSnapshot(boolean running) {
+        snapshotting = running;
+    }
+
+    /** True while the initial snapshot runs (the slot does not exist until it completes). */
+    public boolean isSnapshotting() {
+        return snapshotting;
+    }
+
+    @Override
+    public void onFinished(String reason) {
+        streaming = false;
+        LOG.info("slot={} {}", options.slot(), reason);
+        String routeId = getRouteId();
+        if (routeId == null) {
+            return;
+        }
+        // Stopping the route waits for this consumer's session thread, which is the caller: stop from another one.
+        CamelContext context = getEndpoint().getCamelContext();
+        ExecutorService stopper = context.getExecutorServiceManager().newSingleThreadExecutor(this,
+                "pgreplication-stop-" + options.slot());
+        stopper.execute(() -> {
+            try {
+                context.getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                LOG.warn("slot={} could not stop route {} after the snapshot: {}", options.slot(), routeId,
+                        e.getMessage());
+            } finally {
+                stopper.shutdown();
+            }
+        });
     }
 
     @Override

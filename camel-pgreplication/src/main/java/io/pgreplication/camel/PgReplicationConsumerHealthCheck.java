@@ -8,9 +8,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
  * Readiness and liveness of one consumer (SPEC §8, §9): UP while it streams from an existing, valid slot whose retained
- * WAL is within {@code retainedWalThreshold}; DOWN while it is connecting or retrying (with the last error), when the
- * slot is missing or invalidated, or when retained WAL passes the threshold (with the numbers). Details never hold
- * the password: the URL shown is host, port and database only.
+ * WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while it is connecting or
+ * retrying (with the last error), when the slot is missing or invalidated, or when retained WAL passes the threshold
+ * (with the numbers). Details never hold the password: the URL shown is host, port and database only.
  */
 final class PgReplicationConsumerHealthCheck implements HealthCheck {
 
@@ -52,6 +52,10 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         result.detail("streaming", consumer.isStreaming());
         result.detail("confirmedLsn", consumer.getConfirmedLsn());
         result.detail("lastReceivedLsn", consumer.getLastReceivedLsn());
+        if (consumer.isSnapshotting()) {
+            // Working as meant: the slot is only made when the snapshot completes, so it is absent until then.
+            return result.detail("snapshot", "in progress").up().build();
+        }
         if (!consumer.isStreaming()) {
             Throwable error = consumer.lastError();
             result.detail(FAILURE_ERROR_COUNT, consumer.getReconnectAttempts());

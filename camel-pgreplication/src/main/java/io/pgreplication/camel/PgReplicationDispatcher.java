@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.event.ChangeEvents;
 import io.pgreplication.camel.event.ChangeRows;
+import io.pgreplication.camel.event.Operation;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.session.BatchDispatcher;
 import io.pgreplication.camel.session.SessionOptions;
@@ -126,7 +127,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         message.setHeader(PgReplicationConstants.PUBLICATION, options.publication());
         message.setHeader(PgReplicationConstants.KEY_COLUMNS, batch.relation().keyColumns());
         message.setHeader(PgReplicationConstants.RELATION, batch.relation());
-        message.setHeader(PgReplicationConstants.SNAPSHOT, Boolean.FALSE);
+        message.setHeader(PgReplicationConstants.SNAPSHOT, batch.last().getOperation() == Operation.SNAPSHOT);
         exchange.getExchangeExtension().addOnCompletion(new Completion(batch, consumer));
         try {
             consumer.getAsyncProcessor().process(exchange, doneSync -> {

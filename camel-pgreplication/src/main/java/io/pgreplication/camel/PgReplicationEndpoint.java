@@ -13,7 +13,8 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * Stream committed row changes out of PostgreSQL through logical replication (pgoutput), in batches.
+ * Stream committed row changes out of PostgreSQL through logical replication (pgoutput), in batches, after an optional
+ * consistent snapshot of the tables; manage slots and publications as a producer.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "pgreplication", title = "PostgreSQL Logical Replication",
              syntax = "pgreplication:slotName", category = { Category.DATABASE },
@@ -51,7 +52,7 @@ public class PgReplicationEndpoint extends DefaultEndpoint implements EndpointSe
 
     @Override
     public Producer createProducer() {
-        throw new UnsupportedOperationException("pgreplication: is consumer-only for now; use it in from(...)");
+        return new PgReplicationProducer(this);
     }
 
     @Override

@@ -25,6 +25,10 @@ public final class ConnectionSettings {
             "application_name", "ApplicationName",
             "target_session_attrs", "targetServerType");
 
+    /** Session settings that make text values predictable for the decoders (see the value package). */
+    private static final String VALUE_SETTINGS = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"
+                                                 + " -c bytea_output=hex -c extra_float_digits=3";
+
     private final String jdbcUrl;
     private final String user;
     private final String password;
@@ -177,8 +181,17 @@ public final class ConnectionSettings {
         // Without assumeMinServerVersion >= 9.4 pgjdbc leaves "replication" out of the startup packet.
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        PGProperty.OPTIONS.set(props, "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"
-                                      + " -c bytea_output=hex -c extra_float_digits=3");
+        PGProperty.OPTIONS.set(props, VALUE_SETTINGS);
+        return connect(props);
+    }
+
+    /**
+     * A regular connection with the replication connection's value settings, so a snapshot's COPY text is exactly
+     * the text pgoutput sends for the same row.
+     */
+    public Connection openSnapshot(String applicationName) throws SQLException {
+        Properties props = baseProperties(applicationName);
+        PGProperty.OPTIONS.set(props, VALUE_SETTINGS);
         return connect(props);
     }
 

@@ -25,7 +25,10 @@ public final class ReplicationSetup {
             boolean createPublication, boolean createSlot, boolean reset) {
     }
 
-    /** The outcome: server version and the slot as found or created. */
+    /**
+     * The outcome: server version and the slot as found or created; {@code slot} is null when it is missing and its
+     * creation was left to the initial snapshot.
+     */
     public record Result(int serverVersion, SlotInfo slot, boolean slotCreated) {
     }
 
@@ -33,6 +36,15 @@ public final class ReplicationSetup {
     }
 
     public static Result run(ConnectionSettings settings, Request request) throws SQLException {
+        return run(settings, request, false);
+    }
+
+    /**
+     * As {@link #run(ConnectionSettings, Request)}; with {@code slotBySnapshot} a missing slot is not created here but
+     * left to the initial snapshot, which makes it from its temporary exporting slot once the snapshot completed.
+     */
+    public static Result run(ConnectionSettings settings, Request request, boolean slotBySnapshot)
+            throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
             ReplicationAdmin admin = new ReplicationAdmin(connection);
             admin.checkServer(request.slot());
@@ -52,6 +64,10 @@ public final class ReplicationSetup {
                                                           + " SELECT pg_create_logical_replication_slot("
                                                           + Identifiers.literal(request.slot()) + ", 'pgoutput');");
                 }
+                if (slotBySnapshot) {
+                    checkSnapshotPossible(request.slot(), version);
+                    return new Result(version, null, false);
+                }
                 String lsn = admin.createSlot(request.slot());
                 LOG.info("slot={} created the replication slot at {}", request.slot(), lsn);
                 slot = admin.slot(request.slot()).orElseThrow();
@@ -59,6 +75,27 @@ public final class ReplicationSetup {
             }
             checkSlot(request.slot(), slot, connection.getCatalog());
             return new Result(version, slot, created);
+        }
+    }
+
+    /**
+     * Creates the publication when it is missing and adds the tables it lacks, with the same checks as at consumer
+     * start; never touches the slot and never removes a table (dlt's init_replication).
+     */
+    public static void ensurePublication(ConnectionSettings settings, Request request) throws SQLException {
+        try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
+            ReplicationAdmin admin = new ReplicationAdmin(connection);
+            ensurePublication(admin, request, admin.serverVersion());
+        }
+    }
+
+    private static void checkSnapshotPossible(String slot, int version) {
+        if (version < 120000) {
+            throw new PgReplicationSetupException("slot=" + slot + ": snapshotMode=initial/initialOnly needs"
+                                                  + " PostgreSQL 12 or newer (pg_copy_logical_replication_slot keeps"
+                                                  + " a snapshot that was cut short from leaving a slot behind); this"
+                                                  + " server is " + version / 10000 + ". Use snapshotMode=never and"
+                                                  + " load the tables yourself");
         }
     }
 

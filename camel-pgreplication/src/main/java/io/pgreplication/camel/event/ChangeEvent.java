@@ -69,6 +69,16 @@ public final class ChangeEvent {
         this.truncateFlags = truncateFlags;
     }
 
+    /**
+     * A row read by the initial snapshot (SPEC §3): {@code lsn} and {@code commitLsn} are the slot's consistent point,
+     * {@code before}, {@code xid} and {@code commitTime} are null.
+     */
+    public static ChangeEvent snapshot(String schema, String table, long consistentPoint, Map<String, Object> key,
+                                       Map<String, Object> after) {
+        return new ChangeEvent(Operation.SNAPSHOT, schema, table, consistentPoint, consistentPoint, 0, 0, key, null,
+                after, null, 0);
+    }
+
     /** The kind of change. */
     public Operation getOperation() {
         return op;
@@ -120,17 +130,17 @@ public final class ChangeEvent {
                 0, prefix, content, transactional);
     }
 
-    /** The transaction id; null for a non-transactional message. */
+    /** The transaction id; null for snapshot rows and non-transactional messages. */
     public Long getXid() {
-        return op == Operation.MESSAGE && !transactional ? null : xid;
+        return op == Operation.SNAPSHOT || (op == Operation.MESSAGE && !transactional) ? null : xid;
     }
 
-    /** Commit timestamp, ISO-8601 UTC with microseconds; null for a non-transactional message. */
+    /** Commit timestamp, ISO-8601 UTC with microseconds; null for snapshot rows and non-transactional messages. */
     public String getCommitTime() {
         return getXid() == null ? null : MICROS.format(commitInstant());
     }
 
-    /** The commit time as an Instant; null for a non-transactional message. */
+    /** The commit time as an Instant; null for snapshot rows and non-transactional messages. */
     public Instant commitInstant() {
         return getXid() == null ? null : PgOutputTime.toInstant(commitTime);
     }

@@ -55,6 +55,9 @@ public final class ReplicationSession implements Runnable {
     private volatile Thread thread;
     /** The newest position known confirmed to the server; where the next connection starts. */
     private volatile long confirmed;
+    /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
+    private volatile boolean snapshotPending;
+    private volatile int serverVersion;
     /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
     private volatile boolean textValues;
 
@@ -69,9 +72,12 @@ public final class ReplicationSession implements Runnable {
 
     /** Checks and creates server objects once, on the caller's thread; configuration errors surface here. */
     public ReplicationSetup.Result setup() throws SQLException {
-        ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup());
+        ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
+                options.snapshotMode() != SnapshotMode.NEVER);
         ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
         checkMessagesSupported(options.slot(), options.messages(), result.serverVersion());
+        serverVersion = result.serverVersion();
+        snapshotPending = result.slot() == null;
         state.onSetup(result);
         return result;
     }
@@ -98,8 +104,13 @@ public final class ReplicationSession implements Runnable {
                     setup();
                     setUp = true;
                 }
-                boolean progressed = stream();
-                if (progressed) {
+                boolean ready = !snapshotPending || snapshot();
+                if (ready && options.snapshotMode() == SnapshotMode.INITIAL_ONLY) {
+                    running = false;
+                    state.onFinished(finishedReason());
+                    break;
+                }
+                if (ready && stream()) {
                     delay = options.reconnectDelayMillis();
                     attempt = 0;
                 }
@@ -116,6 +127,46 @@ public final class ReplicationSession implements Runnable {
                 delay = Math.min(delay * 2, options.maxReconnectDelayMillis());
             }
         }
+    }
+
+    /**
+     * Takes the initial snapshot, which creates the slot. False when it did not complete (stopped, or a batch
+     * failed): no slot exists then, and the next attempt takes the whole snapshot again.
+     */
+    private boolean snapshot() throws SQLException, InterruptedException {
+        try (Connection c = options.connection().openRegular("camel-pgreplication setup " + options.slot())) {
+            if (new ReplicationAdmin(c).slot(options.slot()).isPresent()) {
+                // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
+                LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
+                        options.slot());
+                snapshotPending = false;
+                return true;
+            }
+        }
+        long point;
+        state.onSnapshot(true);
+        try {
+            point = new InitialSnapshot(options, dispatcher, () -> running).run(serverVersion, filter);
+        } finally {
+            state.onSnapshot(false);
+        }
+        if (point == -1) {
+            return false;
+        }
+        snapshotPending = false;
+        confirmed = point;
+        state.onConfirmed(point);
+        return true;
+    }
+
+    private String finishedReason() {
+        return confirmed != 0
+                ? "snapshotMode=initialOnly: the snapshot is complete, the route stops. The slot stays at its"
+                  + " consistent point " + Lsn.format(confirmed) + " and retains WAL from there until a consumer"
+                  + " streams it (snapshotMode=never) or operation=dropSlot drops it"
+                : "snapshotMode=initialOnly: the slot already exists, so there is no snapshot to take (one is only"
+                  + " taken when the consumer creates the slot); the route stops. Drop the slot (operation=dropSlot"
+                  + " or reset=true) to take a new snapshot";
     }
 
     /** Stops reading; the session finishes in-flight batches, confirms them and closes the connection. */

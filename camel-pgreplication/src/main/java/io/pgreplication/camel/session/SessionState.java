@@ -22,6 +22,17 @@ public interface SessionState {
     /** The slot was confirmed up to {@code lsn}. */
     void onConfirmed(long lsn);
 
+    /** The initial snapshot started ({@code true}) or ended, complete or not ({@code false}). */
+    default void onSnapshot(boolean running) {
+    }
+
+    /**
+     * The session ended by itself ({@code snapshotMode=initialOnly} after its snapshot); {@code reason} says why and
+     * what happened to the slot.
+     */
+    default void onFinished(String reason) {
+    }
+
     /** Connecting or streaming failed; the session retries after {@code delayMillis}. */
     void onError(Throwable error, int attempt, long delayMillis, boolean transientError);
 }

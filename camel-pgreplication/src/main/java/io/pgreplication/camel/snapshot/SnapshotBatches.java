@@ -1,0 +1,136 @@
+package io.pgreplication.camel.snapshot;
+
+import java.io.Closeable;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.IncludeColumns;
+import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.RelationMetadata;
+
+/**
+ * A snapshot of the published tables as a lazy iterator of batches (the management producer's {@code snapshot}):
+ * a temporary slot exports the snapshot, a background reader fills a queue of at most {@link #QUEUED} batches and
+ * waits while it is full, so memory stays bounded by batchSize however the caller consumes it. The temporary slot and
+ * the connections are released when the iterator is exhausted, fails or is closed. No slot is left behind.
+ */
+public final class SnapshotBatches implements Iterator<SnapshotBatches.Item>, Closeable {
+
+    /** Batches read ahead of the consumer. */
+    static final int QUEUED = 4;
+    private static final Object END = new Object();
+
+    /** One batch: rows of one table. */
+    public record Item(RelationMetadata relation, List<ChangeEvent> events) {
+    }
+
+    private final ExportedSnapshot exported;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED + 1);
+    private final Thread reader;
+    private volatile boolean closed;
+    private Object next;
+
+    private SnapshotBatches(ExportedSnapshot exported, Runnable read, String slot) {
+        this.exported = exported;
+        this.reader = new Thread(read, "pgreplication-snapshot-" + slot);
+        this.reader.setDaemon(true);
+    }
+
+    /** Exports a snapshot and starts reading it; the first batches are ready soon after. */
+    public static SnapshotBatches start(ConnectionSettings settings, String slot, String publication,
+                                        SnapshotReader.TableFilter filter, IncludeColumns includeColumns,
+                                        int serverVersion, int parallelism, int batchSize) throws SQLException {
+        ExportedSnapshot exported = ExportedSnapshot.create(settings, slot);
+        SnapshotBatches[] self = new SnapshotBatches[1];
+        SnapshotReader reader = new SnapshotReader(settings, slot, exported.snapshotName(), exported.consistentPoint(),
+                parallelism, batchSize, () -> self[0].closed);
+        self[0] = new SnapshotBatches(exported, () -> self[0].read(reader, publication, filter, includeColumns,
+                serverVersion), slot);
+        self[0].reader.start();
+        return self[0];
+    }
+
+    /** The consistent point of the snapshot: the LSN from which streaming would continue it. */
+    public long consistentPoint() {
+        return exported.consistentPoint();
+    }
+
+    private void read(SnapshotReader reader, String publication, SnapshotReader.TableFilter filter,
+                      IncludeColumns includeColumns, int serverVersion) {
+        Object last = END;
+        try {
+            reader.read(publication, filter, includeColumns, serverVersion, (relation, events) -> {
+                Item item = new Item(relation, events);
+                while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+                    if (closed) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        } catch (Throwable e) {
+            last = e;
+        }
+        try {
+            while (!closed && !queue.offer(last, 100, TimeUnit.MILLISECONDS)) {
+                // wait for room, unless the consumer gave up
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !closed) {
+            try {
+                next = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("Interrupted while waiting for the next snapshot batch", e);
+            }
+        }
+        if (next == END || closed) {
+            close();
+            return false;
+        }
+        if (next instanceof Throwable e) {
+            close();
+            throw new IllegalStateException("The snapshot failed: " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    @Override
+    public Item next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Item item = (Item) next;
+        next = null;
+        return item;
+    }
+
+    /** Stops reading and drops the temporary slot; safe to call more than once. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.clear();
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        exported.close();
+    }
+}

@@ -1,0 +1,278 @@
+package io.pgreplication.camel.snapshot;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.IncludeColumns;
+import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.SnapshotQueries;
+import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.RelationMetadata;
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.value.TypeInfo;
+import io.pgreplication.camel.value.TypeLookup;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every published table inside an exported snapshot (SPEC §6), in parallel: {@code parallelism} connections
+ * import the same snapshot and take chunks from one queue. Big tables are split into CTID page ranges, read with a
+ * TID range scan (PostgreSQL 14+); older servers have no TID range scan, so a range predicate would scan the whole
+ * table per chunk, and each table is read whole there (parallel across tables only). Rows stream through
+ * {@code COPY ... TO STDOUT} and leave as batches of at most {@code batchSize} events; a worker waits while the sink
+ * is full, so memory is bounded by batchSize, never by table size.
+ */
+public final class SnapshotReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotReader.class);
+    /** Pages below which a table is read in one piece (4 MB at the default 8 kB block size). */
+    static final long MIN_CHUNK_PAGES = 512;
+    /** Chunks per worker a big table is cut into, so workers finish at about the same time. */
+    private static final int CHUNKS_PER_WORKER = 4;
+
+    /** Receives snapshot batches; may block for back-pressure. Returns false to make the snapshot stop. */
+    @FunctionalInterface
+    public interface Sink {
+        boolean accept(RelationMetadata relation, List<ChangeEvent> events) throws InterruptedException;
+    }
+
+    /** What a finished snapshot read. */
+    public record Summary(int tables, long rows, int chunks) {
+    }
+
+    private final ConnectionSettings settings;
+    private final String slot;
+    private final String snapshotName;
+    private final long consistentPoint;
+    private final int parallelism;
+    private final int batchSize;
+    private final BooleanSupplier stopRequested;
+
+    /**
+     * @param stopRequested polled by the workers: true makes them stop early (the snapshot then counts as not done)
+     */
+    public SnapshotReader(ConnectionSettings settings, String slot, String snapshotName, long consistentPoint,
+                          int parallelism, int batchSize, BooleanSupplier stopRequested) {
+        this.settings = settings;
+        this.slot = slot;
+        this.snapshotName = snapshotName;
+        this.consistentPoint = consistentPoint;
+        this.parallelism = parallelism;
+        this.batchSize = batchSize;
+        this.stopRequested = stopRequested;
+    }
+
+    /**
+     * Reads the publication's tables accepted by {@code filter} into {@code sink}. Returns when every row was handed
+     * over; returns null when stopped early (by {@code stopRequested} or the sink).
+     */
+    public Summary read(String publication, TableFilter filter, IncludeColumns includeColumns, int serverVersion,
+                        Sink sink) throws SQLException, InterruptedException {
+        Connection first = settings.openSnapshot("camel-pgreplication snapshot " + slot);
+        Queue<Chunk> chunks;
+        List<SnapshotTable> tables = new ArrayList<>();
+        try {
+            SnapshotQueries queries = new SnapshotQueries(first);
+            queries.beginInSnapshot(snapshotName);
+            List<TableSpec> names = new ArrayList<>();
+            for (TableSpec t : queries.publishedTables(publication)) {
+                if (filter.accepts(t.schema(), t.table())) {
+                    names.add(t);
+                }
+            }
+            queries.lockForRead(names);
+            ReplicationAdmin admin = new ReplicationAdmin(first);
+            Map<Integer, TypeInfo> types = new HashMap<>();
+            TypeLookup lookup = oid -> types.computeIfAbsent(oid, o -> {
+                try {
+                    return admin.type(o);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("slot=" + slot + ": cannot read type " + o + " from the catalog",
+                            e);
+                }
+            });
+            for (TableSpec t : names) {
+                tables.add(new SnapshotTable(queries.describe(publication, t, serverVersion), includeColumns, lookup));
+            }
+            chunks = plan(queries, tables, serverVersion >= 140000);
+        } catch (SQLException | RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        int chunkCount = chunks.size();
+        LOG.info("slot={} snapshot {} at {}: {} tables in {} chunks, {} connections", slot, snapshotName,
+                Lsn.format(consistentPoint), tables.size(), chunkCount, Math.min(parallelism, Math.max(1, chunkCount)));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong rows = new AtomicLong();
+        Run run = new Run(chunks, sink, failure, rows);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 1; i < Math.min(parallelism, chunkCount); i++) {
+            Thread t = new Thread(() -> run.work(null), "pgreplication-snapshot-" + slot + "-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        run.work(first);
+        for (Thread t : threads) {
+            t.join();
+        }
+        Throwable error = failure.get();
+        if (error instanceof SQLException e) {
+            throw e;
+        }
+        if (error instanceof RuntimeException e) {
+            throw e;
+        }
+        if (error != null) {
+            throw new IllegalStateException(error);
+        }
+        return run.stopped ? null : new Summary(tables.size(), rows.get(), chunkCount);
+    }
+
+    /** Cuts tables into chunks: big ones into CTID page ranges when the server has TID range scans. */
+    private Queue<Chunk> plan(SnapshotQueries queries, List<SnapshotTable> tables, boolean tidRanges)
+            throws SQLException {
+        Queue<Chunk> chunks = new ConcurrentLinkedQueue<>();
+        for (SnapshotTable table : tables) {
+            for (TableSpec source : table.sources()) {
+                long pages = tidRanges ? queries.pages(source) : 0;
+                long size = Math.max(MIN_CHUNK_PAGES, -Math.floorDiv(-pages, (long) parallelism * CHUNKS_PER_WORKER));
+                if (pages < 2 * size) {
+                    chunks.add(new Chunk(table, source, -1, -1));
+                    continue;
+                }
+                for (long from = 0; from < pages; from += size) {
+                    // The last chunk stays open-ended; -1 leaves a side of the range unbounded.
+                    boolean last = from + size >= pages;
+                    chunks.add(new Chunk(table, source, from == 0 ? -1 : from, last ? -1 : from + size));
+                }
+            }
+        }
+        return chunks;
+    }
+
+    /** A table's relation, or a page range of it. */
+    private record Chunk(SnapshotTable table, TableSpec source, long fromPage, long toPage) {
+    }
+
+    /** Decides from schema and table name whether a published table is read. */
+    @FunctionalInterface
+    public interface TableFilter {
+        boolean accepts(String schema, String table);
+    }
+
+    /** The shared state of one read: the chunk queue, the first failure, the row count. */
+    private final class Run {
+        private final Queue<Chunk> chunks;
+        private final Sink sink;
+        private final AtomicReference<Throwable> failure;
+        private final AtomicLong rows;
+        private volatile boolean stopped;
+
+        Run(Queue<Chunk> chunks, Sink sink, AtomicReference<Throwable> failure, AtomicLong rows) {
+            this.chunks = chunks;
+            this.sink = sink;
+            this.failure = failure;
+            this.rows = rows;
+        }
+
+        boolean mustStop() {
+            if (failure.get() != null) {
+                return true;
+            }
+            if (stopRequested.getAsBoolean()) {
+                stopped = true;
+            }
+            return stopped;
+        }
+
+        /** Takes chunks until none is left; {@code connection} is already in the snapshot, or null to open one. */
+        void work(Connection connection) {
+            Connection c = connection;
+            try {
+                if (c == null) {
+                    c = settings.openSnapshot("camel-pgreplication snapshot " + slot);
+                    new SnapshotQueries(c).beginInSnapshot(snapshotName);
+                }
+                Chunk chunk;
+                while (!mustStop() && (chunk = chunks.poll()) != null) {
+                    read(c, chunk);
+                }
+                if (!mustStop()) {
+                    new SnapshotQueries(c).commit();
+                }
+            } catch (InterruptedException e) {
+                stopped = true;
+                Thread.currentThread().interrupt();
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                close(c);
+            }
+        }
+
+        private void read(Connection c, Chunk chunk) throws SQLException, InterruptedException {
+            SnapshotTable table = chunk.table();
+            String sql = table.copyStatement(chunk.source(), chunk.fromPage(), chunk.toPage());
+            LOG.debug("slot={} snapshot reads {}", slot, sql);
+            CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+            byte[][] values = new byte[table.columnCount()][];
+            List<ChangeEvent> batch = new ArrayList<>(Math.min(batchSize, 1024));
+            long count = 0;
+            byte[] row;
+            while ((row = copy.readFromCopy()) != null) {
+                CopyText.split(row, values);
+                batch.add(table.event(values, consistentPoint));
+                if (batch.size() >= batchSize) {
+                    if (!hand(table, batch)) {
+                        copy.cancelCopy();
+                        return;
+                    }
+                    count += batch.size();
+                    batch = new ArrayList<>(Math.min(batchSize, 1024));
+                }
+            }
+            if (!batch.isEmpty()) {
+                if (!hand(table, batch)) {
+                    return;
+                }
+                count += batch.size();
+            }
+            rows.addAndGet(count);
+        }
+
+        private boolean hand(SnapshotTable table, List<ChangeEvent> batch) throws InterruptedException {
+            if (mustStop()) {
+                return false;
+            }
+            if (!sink.accept(table.metadata(), batch)) {
+                stopped = true;
+                return false;
+            }
+            return true;
+        }
+
+        private void close(Connection c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debug("slot={} closing a snapshot connection: {}", slot, e.getMessage());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.pgreplication.camel.it;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pgreplication.camel.event.ChangeEvent;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * A sink that applies change events in order to in-memory tables keyed by each event's key, and notes anything that
+ * would be a lost or doubled change: an insert or snapshot row whose key is already there, an update or delete of a
+ * key never seen. Thread-safe.
+ */
+public final class Replica implements Processor {
+
+    private final Map<String, Map<Map<String, Object>, Map<String, Object>>> tables = new HashMap<>();
+    private final List<String> anomalies = new ArrayList<>();
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void process(Exchange exchange) {
+        apply(exchange.getIn().getBody(List.class));
+    }
+
+    public synchronized void apply(List<ChangeEvent> events) {
+        for (ChangeEvent e : events) {
+            Map<Map<String, Object>, Map<String, Object>> rows = tables.computeIfAbsent(e.getTable(),
+                    k -> new HashMap<>());
+            Map<String, Object> key = new HashMap<>(e.getKey());
+            switch (e.getOp()) {
+                case "snapshot", "insert" -> {
+                    if (rows.put(keyOf(e.getAfter(), key), e.getAfter()) != null) {
+                        anomalies.add("doubled " + e);
+                    }
+                }
+                case "update" -> {
+                    if (rows.remove(key) == null) {
+                        anomalies.add("update of a row never seen " + e);
+                    }
+                    rows.put(keyOf(e.getAfter(), key), e.getAfter());
+                }
+                case "delete" -> {
+                    if (rows.remove(key) == null) {
+                        anomalies.add("delete of a row never seen " + e);
+                    }
+                }
+                default -> anomalies.add("unexpected " + e);
+            }
+        }
+    }
+
+    private static Map<String, Object> keyOf(Map<String, Object> row, Map<String, Object> key) {
+        Map<String, Object> k = new HashMap<>();
+        for (String column : key.keySet()) {
+            k.put(column, row.get(column));
+        }
+        return k;
+    }
+
+    /** The rows of a table (by table name), as a map from key to row. */
+    public synchronized Map<Map<String, Object>, Map<String, Object>> table(String table) {
+        return new HashMap<>(tables.getOrDefault(table, Map.of()));
+    }
+
+    public synchronized List<String> anomalies() {
+        return List.copyOf(anomalies);
+    }
+
+    /** The source table read with plain JDBC, in the same form, keyed by {@code keyColumns}. */
+    public static Map<Map<String, Object>, Map<String, Object>> source(TestDatabase db, String table,
+                                                                        String... keyColumns) throws Exception {
+        Map<Map<String, Object>, Map<String, Object>> rows = new HashMap<>();
+        try (var c = db.connect(); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM "
+                                                                                              + table)) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    row.put(md.getColumnName(i), rs.getObject(i));
+                }
+                Map<String, Object> key = new HashMap<>();
+                for (String k : keyColumns) {
+                    key.put(k, row.get(k));
+                }
+                rows.put(key, row);
+            }
+        }
+        return rows;
+    }
+}

@@ -191,8 +191,10 @@ public final class Demo {
                 }
             }
             long now = System.nanoTime();
-            out.printf("[%5.1fs] %,7.0f changes/s   lag %,10d bytes   applied %,9d%n", (now - start) / 1e9,
-                    (applied - lastApplied) * 1e9 / Math.max(1, now - lastTime), lag, applied);
+            // No slot yet while the initial snapshot runs: it is created at the snapshot's end.
+            out.printf("[%5.1fs] %,7.0f changes/s   lag %16s   applied %,9d%n", (now - start) / 1e9,
+                    (applied - lastApplied) * 1e9 / Math.max(1, now - lastTime),
+                    lag < 0 ? "(snapshot)" : String.format("%,d bytes", lag), applied);
             lastApplied = applied;
             lastTime = now;
         }

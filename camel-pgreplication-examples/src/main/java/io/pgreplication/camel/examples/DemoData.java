@@ -103,6 +103,10 @@ final class DemoData {
                             st.execute("ALTER TABLE demo.customers ADD COLUMN loyalty_tier text");
                         }
                         c.commit();
+                        // The next change of the table carries its new shape to the consumer.
+                        execute(c, "UPDATE demo.customers SET loyalty_tier = 'silver'"
+                                   + " WHERE id = (SELECT min(id) FROM demo.customers)");
+                        c.commit();
                         altered = true;
                     }
                     change(c, ThreadLocalRandom.current());

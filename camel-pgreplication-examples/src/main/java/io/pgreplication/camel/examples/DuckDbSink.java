@@ -6,10 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.pgreplication.camel.PgReplicationConstants;
@@ -103,23 +103,27 @@ public class DuckDbSink implements Processor, AutoCloseable {
         DuckDbTable table = tables.get(relation.qualifiedName());
         if (table == null) {
             String schema = "public".equals(relation.schema()) ? "main" : relation.schema();
-            table = new DuckDbTable(c, schema, relation.table(), existingColumns(c, schema, relation.table()));
+            table = new DuckDbTable(c, schema, relation.table(), new LinkedHashSet<>(columns(c, schema, relation.table()).keySet()));
             tables.put(relation.qualifiedName(), table);
         }
         table.widen(relation);
         return table;
     }
 
-    private static Set<String> existingColumns(Connection c, String schema, String table) throws SQLException {
-        Set<String> columns = new LinkedHashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name FROM information_schema.columns"
+    /**
+     * A table's columns and their types, in order, from information_schema (which PostgreSQL and DuckDB both have);
+     * empty when the table does not exist.
+     */
+    static Map<String, String> columns(Connection c, String schema, String table) throws SQLException {
+        Map<String, String> columns = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
                                                        + " WHERE table_schema = ? AND table_name = ?"
                                                        + " ORDER BY ordinal_position")) {
             ps.setString(1, schema);
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(rs.getString(1));
+                    columns.put(rs.getString(1), rs.getString(2));
                 }
             }
         }

@@ -1,17 +1,16 @@
 package io.pgreplication.camel.examples;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -22,7 +21,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import static io.pgreplication.camel.admin.Identifiers.quote;
 
 /**
- * One table compared between PostgreSQL and its DuckDB copy: every row of the source's columns, by value. Values are
+ * One table compared between PostgreSQL and its DuckDB copy: every row of the source's columns, by value (a column the
+ * copy does not have yet counts as NULL there: added columns arrive with the table's next change). Values are
  * brought to one form before comparing: numbers without trailing zeros, timestamps with time zone as instants, JSON
  * with sorted keys, everything else as text.
  *
@@ -46,31 +46,18 @@ public record TableComparison(String table, long postgresRows, long duckdbRows, 
         List<TableComparison> result = new ArrayList<>();
         for (String table : tables) {
             String[] parts = table.split("\\.", 2);
-            Map<String, String> columns = columns(postgres, parts[0], parts[1]);
-            String select = "SELECT " + columns.keySet().stream().map(c -> quote(c)).collect(Collectors.joining(", "))
-                            + " FROM ";
-            List<String> source = rows(postgres, select + quote(parts[0]) + "." + quote(parts[1]), columns);
+            Map<String, String> columns = DuckDbSink.columns(postgres, parts[0], parts[1]);
+            List<String> source = rows(postgres, "SELECT " + columns.keySet().stream().map(c -> quote(c))
+                    .collect(Collectors.joining(", ")) + " FROM " + quote(parts[0]) + "." + quote(parts[1]), columns);
             String duckSchema = "public".equals(parts[0]) ? "main" : parts[0];
-            List<String> copy = rows(duckdb, select + quote(duckSchema) + "." + quote(parts[1]), columns);
+            // A column added in PostgreSQL reaches DuckDB with the table's next change; until then it is NULL there.
+            Set<String> present = DuckDbSink.columns(duckdb, duckSchema, parts[1]).keySet();
+            List<String> copy = rows(duckdb, "SELECT " + columns.keySet().stream()
+                    .map(c -> present.contains(c) ? quote(c) : "NULL AS " + quote(c))
+                    .collect(Collectors.joining(", ")) + " FROM " + quote(duckSchema) + "." + quote(parts[1]), columns);
             result.add(new TableComparison(table, source.size(), copy.size(), firstMismatch(source, copy)));
         }
         return result;
-    }
-
-    private static Map<String, String> columns(Connection c, String schema, String table) throws SQLException {
-        Map<String, String> columns = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
-                                                       + " WHERE table_schema = ? AND table_name = ?"
-                                                       + " ORDER BY ordinal_position")) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    columns.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
-        return columns;
     }
 
     /** The table's rows, each as one line of normalised values, sorted. */

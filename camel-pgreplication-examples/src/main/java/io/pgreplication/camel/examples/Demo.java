@@ -8,9 +8,10 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+
+import io.pgreplication.camel.lsn.Lsn;
 
 /**
  * The quick-start demo, PostgreSQL to DuckDB: an embedded PostgreSQL (or the server in {@code PGREPLICATION_URL}), three
@@ -100,10 +101,10 @@ public final class Demo {
             if (writer.failure() != null) {
                 throw writer.failure();
             }
-            String end = currentLsn(c);
+            long end = BenchmarkBacklog.currentLsn(c);
             out.printf("Writer stopped after %,d transactions; waiting until the slot confirms %s%n",
-                    writer.transactions(), end);
-            if (!progress.until(() -> confirmed(c, end), 60_000)) {
+                    writer.transactions(), Lsn.format(end));
+            if (!progress.until(() -> BenchmarkBacklog.confirmedFlush(c, SLOT) >= end, 60_000)) {
                 out.println("The slot did not confirm everything within a minute; comparing anyway");
             }
         } finally {
@@ -121,25 +122,6 @@ public final class Demo {
         out.printf("%nThe DuckDB file: %s%nOpen it with the DuckDB CLI: duckdb %s -c \"SELECT * FROM demo.orders LIMIT 5\"%n",
                 settings.duckdb(), settings.duckdb());
         return result;
-    }
-
-    static String currentLsn(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    /** True once the demo slot's confirmed_flush_lsn has reached {@code lsn}. */
-    static boolean confirmed(Connection c, String lsn) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots"
-                                                       + " WHERE slot_name = ?")) {
-            ps.setString(1, lsn);
-            ps.setString(2, SLOT);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     /** A progress line about once a second: changes applied per second and the slot's lag behind the server. */

@@ -8,29 +8,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The quick-start demo on a small dataset: DuckDB must equal PostgreSQL afterwards. */
-class DemoIT {
-
-    private static EmbeddedServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = EmbeddedServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+class DemoIT extends WithEmbeddedServer {
 
     @Test
     void streamedRowsAndLiveChangesEndUpEqualInDuckDb() throws Exception {

@@ -9,15 +9,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 import io.pgreplication.camel.PgReplicationComponent;
 import io.pgreplication.camel.PgReplicationConfiguration;
 import org.apache.camel.Route;
 import org.apache.camel.main.Main;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,19 +24,7 @@ import static org.awaitility.Awaitility.await;
  * The YAML DSL route (routes/pg-to-duckdb.camel.yaml) loaded by camel-main with application.properties: component
  * options come from properties, the password through a placeholder, and changes flow into DuckDB.
  */
-class YamlRouteIT {
-
-    private static EmbeddedServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = EmbeddedServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+class YamlRouteIT extends WithEmbeddedServer {
 
     @Test
     void yamlRouteStreamsChangesIntoDuckDbWithOptionsFromProperties() throws Exception {

@@ -52,9 +52,25 @@ public final class PgReplicationConvertersLoader implements TypeConverterLoader,
                 }
                 return answer;
             });
+        addTypeConverter(registry, byte[].class, io.pgreplication.camel.event.ChangeRows.class, false,
+            (type, exchange, value) -> {
+                Object answer = io.pgreplication.camel.PgReplicationConverters.rowsToJsonBytes((io.pgreplication.camel.event.ChangeRows) value);
+                if (false && answer == null) {
+                    answer = Void.class;
+                }
+                return answer;
+            });
         addTypeConverter(registry, java.lang.String.class, io.pgreplication.camel.event.ChangeEvents.class, false,
             (type, exchange, value) -> {
                 Object answer = io.pgreplication.camel.PgReplicationConverters.toJson((io.pgreplication.camel.event.ChangeEvents) value);
+                if (false && answer == null) {
+                    answer = Void.class;
+                }
+                return answer;
+            });
+        addTypeConverter(registry, java.lang.String.class, io.pgreplication.camel.event.ChangeRows.class, false,
+            (type, exchange, value) -> {
+                Object answer = io.pgreplication.camel.PgReplicationConverters.rowsToJson((io.pgreplication.camel.event.ChangeRows) value);
                 if (false && answer == null) {
                     answer = Void.class;
                 }

@@ -6,6 +6,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.HealthCheckComponent;
+import org.apache.camel.util.URISupport;
 
 /** The {@code pgreplication:} component. Options set here (url, user, password...) apply to every endpoint. */
 @Component("pgreplication")
@@ -18,7 +19,9 @@ public class PgReplicationComponent extends HealthCheckComponent {
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         PgReplicationConfiguration config = configuration.copy();
         config.setSlotName(remaining);
-        PgReplicationEndpoint endpoint = new PgReplicationEndpoint(uri, this, config);
+        // The endpoint's own URI is what tools, JMX and error messages show: never with the password in it, whether
+        // given as the password option or inside url (libpq user:password@ or jdbc ?password=).
+        PgReplicationEndpoint endpoint = new PgReplicationEndpoint(URISupport.sanitizeUri(uri), this, config);
         setProperties(endpoint, parameters);
         // Bad options fail here, at endpoint creation, naming the option (SPEC §8).
         endpoint.freeze();

@@ -5,9 +5,10 @@ import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgreplication.camel.event.ChangeEvents;
+import io.pgreplication.camel.event.ChangeRows;
 import org.apache.camel.Converter;
 
-/** Body conversions: a batch to its JSON array (SPEC §3). */
+/** Body conversions: a batch to its JSON array (SPEC §3), events or rows. */
 @Converter(generateLoader = true)
 public final class PgReplicationConverters {
 
@@ -24,5 +25,15 @@ public final class PgReplicationConverters {
     @Converter
     public static byte[] toJsonBytes(ChangeEvents events) throws JsonProcessingException {
         return JSON.writeValueAsString(events).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Converter
+    public static String rowsToJson(ChangeRows rows) throws JsonProcessingException {
+        return JSON.writeValueAsString(rows);
+    }
+
+    @Converter
+    public static byte[] rowsToJsonBytes(ChangeRows rows) throws JsonProcessingException {
+        return JSON.writeValueAsBytes(rows);
     }
 }

@@ -9,11 +9,15 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.event.ChangeEvents;
+import io.pgreplication.camel.event.ChangeRows;
+import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.session.BatchDispatcher;
 import io.pgreplication.camel.session.SessionOptions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns batches into exchanges and hands them to the route on a thread of its own, so the session keeps reading and
@@ -22,6 +26,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  * several may run and complete out of order, which the flush tracker allows for.
  */
 final class PgReplicationDispatcher implements BatchDispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgReplicationDispatcher.class);
 
     /** Batches queued or inside routes at once; bounds memory to this many times batchSize changes. */
     static final int MAX_IN_FLIGHT = 4;
@@ -98,9 +104,16 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     }
 
     private void process(Batch batch) {
+        Object body = body(batch);
+        if (body == null) {
+            batch.ticket().complete();
+            consumer.onDelivered(batch.events().size());
+            permits.release();
+            return;
+        }
         Exchange exchange = consumer.createExchange(false);
         Message message = exchange.getIn();
-        message.setBody(new ChangeEvents(batch.events()));
+        message.setBody(body);
         message.setHeader(PgReplicationConstants.TABLE, batch.relation().qualifiedName());
         message.setHeader(PgReplicationConstants.LSN, batch.last().getLsn());
         message.setHeader(PgReplicationConstants.COMMIT_LSN, batch.last().getCommitLsn());
@@ -129,6 +142,24 @@ final class PgReplicationDispatcher implements BatchDispatcher {
             permits.release();
             consumer.getExceptionHandler().handleException("slot=" + options.slot() + ": dispatch failed", e);
         }
+    }
+
+    /**
+     * The exchange body in the configured outputFormat, made here so that streamed and snapshot batches alike get it;
+     * null when a rows batch has no rows (it held only truncates, which rows leave out as dlt does).
+     */
+    private Object body(Batch batch) {
+        if (options.outputFormat() != OutputFormat.ROWS) {
+            return new ChangeEvents(batch.events());
+        }
+        ChangeRows rows = ChangeRows.of(batch.events());
+        if (rows.isEmpty()) {
+            LOG.info("slot={} outputFormat=rows: {} truncate(s) of {} up to LSN {} not delivered (rows have no"
+                     + " truncate; use outputFormat=events to receive them)", options.slot(), batch.events().size(),
+                    batch.relation().qualifiedName(), batch.last().getLsn());
+            return null;
+        }
+        return rows;
     }
 
     /** Confirms the batch when the route completed it, or handled its failure; holds the slot back otherwise. */

@@ -152,7 +152,7 @@ public final class ConnectionSettings {
     /** A regular (SQL) connection, for setup and catalog look-ups. */
     public Connection openRegular(String applicationName) throws SQLException {
         Properties props = baseProperties(applicationName);
-        return DriverManager.getConnection(jdbcUrl, props);
+        return connect(props);
     }
 
     /**
@@ -167,7 +167,23 @@ public final class ConnectionSettings {
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         PGProperty.OPTIONS.set(props, "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"
                                       + " -c bytea_output=hex -c extra_float_digits=3");
-        return DriverManager.getConnection(jdbcUrl, props);
+        return connect(props);
+    }
+
+    private Connection connect(Properties props) throws SQLException {
+        try {
+            return DriverManager.getConnection(jdbcUrl, props);
+        } catch (SQLException e) {
+            if (Errors.isCertificateProblem(e)) {
+                throw new PgReplicationSetupException("TLS to " + display + " failed: the server's certificate did"
+                                                      + " not verify (" + e.getMessage() + "). With sslmode=verify-ca"
+                                                      + " or verify-full, give the CA that signed it in the url"
+                                                      + " (sslrootcert=/path/to/root.crt) and connect by the host name"
+                                                      + " the certificate names; sslmode=require encrypts without"
+                                                      + " verifying", e);
+            }
+            throw e;
+        }
     }
 
     private Properties baseProperties(String applicationName) {

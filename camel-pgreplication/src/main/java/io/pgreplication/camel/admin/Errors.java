@@ -14,6 +14,10 @@ public final class Errors {
      * server, a slot still held by a walsender that has not exited.
      */
     public static boolean isTransient(Throwable t) {
+        if (isCertificateProblem(t)) {
+            // A certificate that does not verify (sslmode=verify-ca/verify-full) stays wrong until someone fixes it.
+            return false;
+        }
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof PgReplicationSetupException) {
                 return false;
@@ -28,6 +32,22 @@ public final class Errors {
                        || state.equals("40001") || state.equals("40P01"); // serialization failure, deadlock
             }
             if (c instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when TLS failed because a certificate did not verify (wrong CA, wrong host name, expired). */
+    public static boolean isCertificateProblem(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateException
+                || c instanceof javax.net.ssl.SSLPeerUnverifiedException
+                || c instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+            if (c.getMessage() != null && c.getMessage().contains("The hostname ")
+                && c.getMessage().contains("could not be verified")) {
                 return true;
             }
         }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.pgreplication.camel.value.TypeInfo;
+
 /**
  * All SQL of the component, on one regular connection: server checks, publications and slots. Names are always
  * quoted; values go through bind parameters or {@link Identifiers#literal(String)}.
@@ -149,17 +151,42 @@ public final class ReplicationAdmin {
         if (serverVersion() >= 130000) {
             with += ", publish_via_partition_root = true";
         }
-        execute("CREATE PUBLICATION " + Identifiers.quote(publication) + " WITH (" + with + ")");
+        String sql = "CREATE PUBLICATION " + Identifiers.quote(publication) + " WITH (" + with + ")";
+        executeAsOwner(sql, "the role needs CREATE on the database: GRANT CREATE ON DATABASE "
+                            + Identifiers.quote(connection.getCatalog()) + " TO " + Identifiers.quote(user())
+                            + "; or have an administrator run " + sql + "; and set createPublication=false");
     }
 
     public void addTable(String publication, TableSpec table) throws SQLException {
-        execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + table.toSql());
+        String sql = "ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + table.toSql();
+        executeAsOwner(sql, "adding a table to a publication needs ownership of the table and of the publication:"
+                            + " ALTER TABLE " + table.toSql() + " OWNER TO " + Identifiers.quote(user())
+                            + "; or have an administrator run " + sql + ";");
     }
 
     /** PG15+: publishes the whole schema, tables created later included. */
     public void addSchema(String publication, String schema) throws SQLException {
-        execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLES IN SCHEMA "
-                + Identifiers.quote(schema));
+        String sql = "ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLES IN SCHEMA "
+                     + Identifiers.quote(schema);
+        executeAsOwner(sql, "only a superuser may publish a whole schema: list the tables instead (tables="
+                            + schema + ".orders,...), or have a superuser run " + sql + ";");
+    }
+
+    /** Runs DDL whose privilege error (42501) only an operator can fix: says which statement and the fix. */
+    private void executeAsOwner(String sql, String fix) throws SQLException {
+        try {
+            execute(sql);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            throw new PgReplicationSetupException("Role " + user() + " may not run " + sql + " (" + e.getMessage()
+                                                  + "): " + fix, e);
+        }
+    }
+
+    private String user() throws SQLException {
+        return connection.getMetaData().getUserName();
     }
 
     public void dropPublication(String publication) throws SQLException {
@@ -223,17 +250,77 @@ public final class ReplicationAdmin {
         }
     }
 
+    /** The live (not dropped) columns of a table in table order; empty when the table does not exist. */
+    public List<String> columnNames(TableSpec table) throws SQLException {
+        return strings("SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                       + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"
+                       + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", table.schema(), table.table());
+    }
+
     /** The primary key columns of a table, in key order; empty when it has none. */
     public List<String> primaryKey(int relationOid) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisprimary"
-                + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
-            ps.setInt(1, relationOid);
+        return strings("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                       + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisprimary"
+                       + " ORDER BY array_position(i.indkey::int2[], a.attnum)", relationOid);
+    }
+
+    /** The first column of every row of a query with bind parameters. */
+    private List<String> strings(String sql, Object... parameters) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(rs.getString(1));
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- types
+
+    /** A type's catalog entry, to decode values of types that are not built in; fails when the type is gone. */
+    public TypeInfo type(int typeOid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT n.nspname, t.typname, t.typtype, t.typcategory, t.typbasetype, t.typelem, t.typdelim,"
+                + " t.typsend::oid <> 0 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                + " WHERE t.oid = ?")) {
+            ps.setInt(1, typeOid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("Type OID " + typeOid + " of a published column is not in pg_type"
+                                           + " (dropped since the change was made?)");
+                }
+                return new TypeInfo(typeOid, rs.getString(1), rs.getString(2), rs.getString(3).charAt(0),
+                        rs.getString(4).charAt(0), (int) rs.getLong(5), (int) rs.getLong(6),
+                        rs.getString(7).charAt(0), rs.getBoolean(8));
+            }
+        }
+    }
+
+    /** One column of a published table and its type. */
+    public record PublishedColumn(String schema, String table, String column, int typeOid) {
+    }
+
+    /** Every published column of every table in the publication, with its type OID. */
+    public List<PublishedColumn> publishedColumns(String publication) throws SQLException {
+        List<PublishedColumn> columns = new ArrayList<>();
+        // PostgreSQL 15+ column lists: only the listed columns are sent.
+        String listed = serverVersion() >= 150000 ? " AND a.attname = ANY (p.attnames)" : "";
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT p.schemaname, p.tablename, a.attname, a.atttypid FROM pg_publication_tables p"
+                + " JOIN pg_namespace n ON n.nspname = p.schemaname"
+                + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
+                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " WHERE p.pubname = ?" + listed + " ORDER BY 1, 2, a.attnum")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(new PublishedColumn(rs.getString(1), rs.getString(2), rs.getString(3),
+                            (int) rs.getLong(4)));
                 }
             }
         }

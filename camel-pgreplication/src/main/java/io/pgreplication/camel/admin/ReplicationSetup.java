@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -58,6 +59,38 @@ public final class ReplicationSetup {
             }
             checkSlot(request.slot(), slot, connection.getCatalog());
             return new Result(version, slot, created);
+        }
+    }
+
+    /**
+     * Fails the start when an {@code includeColumns} entry names a table or column that does not exist, so a typo
+     * does not silently deliver fewer columns than meant.
+     */
+    public static void checkIncludeColumns(ConnectionSettings settings, String slot, IncludeColumns include)
+            throws SQLException {
+        if (include.isAll()) {
+            return;
+        }
+        try (Connection connection = settings.openRegular("camel-pgreplication setup " + slot)) {
+            ReplicationAdmin admin = new ReplicationAdmin(connection);
+            for (Map.Entry<TableSpec, List<String>> entry : include.byTable().entrySet()) {
+                TableSpec table = entry.getKey();
+                List<String> existing = admin.columnNames(table);
+                if (existing.isEmpty()) {
+                    throw new PgReplicationSetupException("slot=" + slot + ": includeColumns names table " + table
+                                                          + ", which does not exist. Fix option includeColumns"
+                                                          + " (unquoted names fold to lower case)");
+                }
+                for (String column : entry.getValue()) {
+                    if (!existing.contains(column)) {
+                        throw new PgReplicationSetupException("slot=" + slot + ": includeColumns names column "
+                                                              + Identifiers.quote(column) + " of table " + table
+                                                              + ", which has no such column (it has " + existing
+                                                              + "). Fix option includeColumns (unquoted names fold"
+                                                              + " to lower case)");
+                    }
+                }
+            }
         }
     }
 

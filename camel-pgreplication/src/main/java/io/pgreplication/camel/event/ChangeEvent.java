@@ -15,7 +15,9 @@ import io.pgreplication.camel.pgoutput.PgOutputTime;
  *
  * <p>Serialises with a plain Jackson {@code ObjectMapper} to
  * {@code {"op","schema","table","lsn","commitLsn","xid","commitTime","key","before","after","unchangedToast"}};
- * {@code unchangedToast} is omitted when empty, and truncate events add {@code cascade} and {@code restartIdentity}.
+ * {@code unchangedToast} is omitted when empty, truncate events add {@code cascade} and {@code restartIdentity},
+ * message events (schema, table, key, before and after null) add {@code prefix}, {@code content} (base64) and
+ * {@code transactional}.
  */
 @JsonSerialize(using = ChangeEventSerializer.class)
 public final class ChangeEvent {
@@ -35,10 +37,24 @@ public final class ChangeEvent {
     private final Map<String, Object> after;
     private final List<String> unchangedToast;
     private final int truncateFlags;
+    private final String prefix;
+    private final byte[] content;
+    private final boolean transactional;
 
     ChangeEvent(Operation op, String schema, String table, long lsn, long commitLsn, long xid, long commitTime,
                 Map<String, Object> key, Map<String, Object> before, Map<String, Object> after,
                 List<String> unchangedToast, int truncateFlags) {
+        this(op, schema, table, lsn, commitLsn, xid, commitTime, key, before, after, unchangedToast, truncateFlags,
+                null, null, true);
+    }
+
+    private ChangeEvent(Operation op, String schema, String table, long lsn, long commitLsn, long xid, long commitTime,
+                        Map<String, Object> key, Map<String, Object> before, Map<String, Object> after,
+                        List<String> unchangedToast, int truncateFlags, String prefix, byte[] content,
+                        boolean transactional) {
+        this.prefix = prefix;
+        this.content = content;
+        this.transactional = transactional;
         this.op = op;
         this.schema = schema;
         this.table = table;
@@ -93,18 +109,30 @@ public final class ChangeEvent {
         return commitLsn;
     }
 
-    /** The transaction id. */
+    /**
+     * A {@code pg_logical_emit_message} message. A transactional one carries its transaction's commitLsn, xid and
+     * commitTime; a non-transactional one has no transaction: its commitLsn is its own LSN (still increasing in stream
+     * order), xid and commitTime are null.
+     */
+    static ChangeEvent message(long lsn, long commitLsn, long xid, long commitTime, String prefix, byte[] content,
+                               boolean transactional) {
+        return new ChangeEvent(Operation.MESSAGE, null, null, lsn, commitLsn, xid, commitTime, null, null, null, null,
+                0, prefix, content, transactional);
+    }
+
+    /** The transaction id; null for a non-transactional message. */
     public Long getXid() {
-        return xid;
+        return op == Operation.MESSAGE && !transactional ? null : xid;
     }
 
-    /** Commit timestamp, ISO-8601 UTC with microseconds. */
+    /** Commit timestamp, ISO-8601 UTC with microseconds; null for a non-transactional message. */
     public String getCommitTime() {
-        return MICROS.format(commitInstant());
+        return getXid() == null ? null : MICROS.format(commitInstant());
     }
 
+    /** The commit time as an Instant; null for a non-transactional message. */
     public Instant commitInstant() {
-        return PgOutputTime.toInstant(commitTime);
+        return getXid() == null ? null : PgOutputTime.toInstant(commitTime);
     }
 
     /** The row's key; on an update that changed the key, and on a delete, the old key. */
@@ -137,8 +165,27 @@ public final class ChangeEvent {
         return (truncateFlags & 2) != 0;
     }
 
+    /** Message only: the prefix given to {@code pg_logical_emit_message}. */
+    public String getPrefix() {
+        return prefix;
+    }
+
+    /** Message only: the content bytes (base64 in JSON). */
+    public byte[] getContent() {
+        return content;
+    }
+
+    /** Message only: emitted inside its transaction (true) or at once, outside any transaction (false). */
+    public boolean isTransactional() {
+        return transactional;
+    }
+
     @Override
     public String toString() {
+        if (op == Operation.MESSAGE) {
+            return "ChangeEvent[message prefix=" + prefix + " lsn=" + getLsn() + " transactional=" + transactional
+                   + "]";
+        }
         return "ChangeEvent[" + getOp() + " " + schema + "." + table + " lsn=" + getLsn() + " key=" + key + "]";
     }
 }

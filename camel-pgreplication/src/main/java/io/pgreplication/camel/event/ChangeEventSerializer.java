@@ -54,6 +54,11 @@ public final class ChangeEventSerializer extends StdSerializer<ChangeEvent> {
         if (e.getOperation() == Operation.TRUNCATE) {
             g.writeBooleanField("cascade", e.isCascade());
             g.writeBooleanField("restartIdentity", e.isRestartIdentity());
+        } else if (e.getOperation() == Operation.MESSAGE) {
+            g.writeStringField("prefix", e.getPrefix());
+            g.writeFieldName("content");
+            g.writeBinary(e.getContent());
+            g.writeBooleanField("transactional", e.isTransactional());
         }
         g.writeEndObject();
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.pgoutput.TupleData;
+import io.pgreplication.camel.value.TypeLookup;
 
 /**
  * Turns decoded pgoutput messages into {@link ChangeEvent}s: keeps the latest shape of every table and the state of
@@ -39,8 +40,19 @@ public final class EventAssembler {
         List<String> primaryKey(int relationOid);
     }
 
+    /** The includeColumns allow-list of a table, or null when all its columns are delivered. */
+    @FunctionalInterface
+    public interface ColumnFilter {
+        List<String> columnsOf(String schema, String table);
+    }
+
+    /** Message batches share this pseudo-table shape. */
+    private static final TableShape MESSAGES = TableShape.messages();
+
     private final TableFilter filter;
+    private final ColumnFilter includeColumns;
     private final PrimaryKeyLookup primaryKeys;
+    private final TypeLookup types;
     private final Listener listener;
     private final Map<Integer, TableShape> shapes = new HashMap<>();
     private final Map<Integer, String> typeNames = new HashMap<>();
@@ -52,8 +64,19 @@ public final class EventAssembler {
     private long xid;
 
     public EventAssembler(TableFilter filter, PrimaryKeyLookup primaryKeys, Listener listener) {
+        this(filter, (schema, table) -> null, primaryKeys, TypeLookup.NONE, listener);
+    }
+
+    /**
+     * @param includeColumns the includeColumns allow-list per table
+     * @param types          describes column types that are not built in (enums, domains, extension types, ...)
+     */
+    public EventAssembler(TableFilter filter, ColumnFilter includeColumns, PrimaryKeyLookup primaryKeys,
+                          TypeLookup types, Listener listener) {
         this.filter = filter;
+        this.includeColumns = includeColumns;
         this.primaryKeys = primaryKeys;
+        this.types = types;
         this.listener = listener;
     }
 
@@ -97,14 +120,17 @@ public final class EventAssembler {
             List<String> primaryKey = m.replicaIdentity() == 'f' || m.replicaIdentity() == 'n'
                     ? primaryKeys.primaryKey(m.oid()) : List.of();
             String schema = m.namespace().isEmpty() ? "pg_catalog" : m.namespace();
-            shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name())));
+            shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name()),
+                    includeColumns.columnsOf(schema, m.name()), types));
         } else if (message instanceof PgOutputMessage.Type m) {
             typeNames.put(m.oid(), m.namespace().isEmpty() || "pg_catalog".equals(m.namespace())
                     ? m.name() : m.namespace() + "." + m.name());
         } else if (message instanceof PgOutputMessage.Truncate m) {
             onTruncate(m, lsn);
-        } else if (message instanceof PgOutputMessage.Origin || message instanceof PgOutputMessage.LogicalMessage) {
-            // Origins carry nothing a route needs; messages are only requested by a later option.
+        } else if (message instanceof PgOutputMessage.LogicalMessage m) {
+            onMessage(m, lsn);
+        } else if (message instanceof PgOutputMessage.Origin) {
+            // The origin of a replicated transaction: nothing a route needs.
         } else {
             // Streaming and two-phase are never requested; receiving them means the stream is not what we asked for.
             throw new IllegalStateException("Unexpected pgoutput message '" + (char) message.type() + "' at LSN "
@@ -138,8 +164,30 @@ public final class EventAssembler {
         }
     }
 
+    /**
+     * A transactional message belongs to the open transaction. A non-transactional one arrives between transactions;
+     * it becomes a transaction of its own whose end is the message's LSN (the end of its WAL record: the server skips
+     * it on restart once the slot is confirmed there), so the slot is never confirmed past it before its batch
+     * completed, and is confirmed past it once it did (docs/delivery.md).
+     */
+    private void onMessage(PgOutputMessage.LogicalMessage m, long lsn) {
+        if (inTransaction) {
+            // (pgoutput sends non-transactional messages only between transactions unless streaming, which is never
+            // requested; one inside would simply wait for the transaction's end to be confirmed.)
+            listener.onChange(ChangeEvent.message(m.lsn(), commitLsn, xid, commitTime, m.prefix(), m.content(),
+                    m.transactional()), MESSAGES, transaction);
+            return;
+        }
+        transaction++;
+        listener.onChange(ChangeEvent.message(m.lsn(), m.lsn(), 0, 0, m.prefix(), m.content(), false), MESSAGES,
+                transaction);
+        listener.onCommit(transaction, m.lsn());
+    }
+
     private void change(TableShape shape, Operation op, long lsn, Map<String, Object> key, Map<String, Object> before,
                         Map<String, Object> after, List<String> toast) {
+        shape.dropKeyOnly(before);
+        shape.dropKeyOnly(after);
         RelationMetadata r = shape.metadata();
         ChangeEvent e = new ChangeEvent(op, r.schema(), r.table(), lsn, commitLsn, xid, commitTime, key, before,
                 after, toast, 0);
@@ -166,10 +214,15 @@ public final class EventAssembler {
         List<String> unchanged = null;
         int n = Math.min(tuple.size(), shape.columnCount());
         for (int i = 0; i < n; i++) {
+            if (shape.skipped(i)) {
+                continue;
+            }
             byte kind = tuple.kind(i);
             String name = shape.name(i);
             if (kind == TupleData.TEXT) {
-                row.put(name, shape.decoder(i).decode(tuple.value(i)));
+                row.put(name, shape.decoder(i).decodeText(tuple.value(i)));
+            } else if (kind == TupleData.BINARY) {
+                row.put(name, shape.decoder(i).decodeBinary(tuple.value(i)));
             } else if (kind == TupleData.NULL) {
                 row.put(name, null);
             } else if (kind == TupleData.UNCHANGED_TOAST) {
@@ -181,8 +234,6 @@ public final class EventAssembler {
                     }
                     unchanged.add(name);
                 }
-            } else {
-                throw new IllegalStateException("Binary value for column " + name + " but binary values were not requested");
             }
         }
         return unchanged;
@@ -199,7 +250,9 @@ public final class EventAssembler {
             Map<String, Object> before = new LinkedHashMap<>();
             for (int i = 0; i < Math.min(oldKey.size(), shape.columnCount()); i++) {
                 if (oldKey.kind(i) == TupleData.TEXT) {
-                    before.put(shape.name(i), shape.decoder(i).decode(oldKey.value(i)));
+                    before.put(shape.name(i), shape.decoder(i).decodeText(oldKey.value(i)));
+                } else if (oldKey.kind(i) == TupleData.BINARY) {
+                    before.put(shape.name(i), shape.decoder(i).decodeBinary(oldKey.value(i)));
                 }
             }
             return before;

@@ -14,9 +14,12 @@ import java.util.List;
 public record RelationMetadata(String schema, String table, int oid, String replicaIdentity,
         List<ColumnMetadata> columns) {
 
-    /** {@code schema.table}, the value of the {@code CamelPgReplicationTable} header. */
+    /**
+     * {@code schema.table}, the value of the {@code CamelPgReplicationTable} header; {@code messages} for the batches
+     * of logical decoding messages, which belong to no table.
+     */
     public String qualifiedName() {
-        return schema + "." + table;
+        return schema.isEmpty() ? table : schema + "." + table;
     }
 
     /** The key columns, in table order. */

@@ -6,7 +6,9 @@ import java.util.Map;
 
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.value.PgType;
-import io.pgreplication.camel.value.TextValueDecoder;
+import io.pgreplication.camel.value.TypeLookup;
+import io.pgreplication.camel.value.ValueDecoder;
+import io.pgreplication.camel.value.ValueDecoders;
 
 /**
  * Everything needed to turn tuples of one table into rows, built once per Relation message: column names, a value
@@ -17,35 +19,76 @@ public final class TableShape {
 
     private final RelationMetadata metadata;
     private final String[] names;
-    private final TextValueDecoder[] decoders;
+    private final ValueDecoder[] decoders;
     private final int[] keyIndexes;
     private final boolean delivered;
+    /** includeColumns projection, computed once here: columns never decoded (null = none). */
+    private final boolean[] skipped;
+    /** Key columns outside includeColumns: decoded for the key, then removed from before/after (null = none). */
+    private final String[] keyOnly;
 
     public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
                boolean delivered) {
+        this(relation, typeNames, primaryKey, delivered, null, TypeLookup.NONE);
+    }
+
+    /**
+     * @param included the includeColumns allow-list of this table, or null for all columns. The metadata then
+     *                 describes the included columns plus the key columns (which travel in {@code key} regardless).
+     * @param types    describes column types that are not built in (enums, domains, extension types, ...)
+     */
+    public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
+               boolean delivered, List<String> included, TypeLookup types) {
+        this(relation, typeNames, primaryKey, delivered, included, types, null);
+    }
+
+    private TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
+               boolean delivered, List<String> included, TypeLookup types, String schemaOverride) {
         List<PgOutputMessage.Column> columns = relation.columns();
         int n = columns.size();
         this.names = new String[n];
-        this.decoders = new TextValueDecoder[n];
+        this.decoders = new ValueDecoder[n];
         List<ColumnMetadata> described = new ArrayList<>(n);
         List<Integer> keys = new ArrayList<>();
+        boolean[] skip = new boolean[n];
+        List<String> keyOutside = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PgOutputMessage.Column c = columns.get(i);
             names[i] = c.name();
-            decoders[i] = TextValueDecoder.forType(c.typeOid());
+            // Tables filtered out are never decoded: no catalog look-ups for them.
+            decoders[i] = delivered ? ValueDecoders.forType(c.typeOid(), types) : null;
             boolean key = primaryKey.isEmpty() ? c.key() : primaryKey.contains(c.name());
             if (key) {
                 keys.add(i);
             }
-            described.add(new ColumnMetadata(c.name(), typeName(c.typeOid(), typeNames), c.typeOid(), c.typeModifier(),
-                    key));
+            boolean listed = included == null || included.contains(c.name());
+            if (!listed && key) {
+                keyOutside.add(c.name());
+            }
+            skip[i] = !listed && !key;
+            if (!skip[i]) {
+                described.add(new ColumnMetadata(c.name(), typeName(c.typeOid(), typeNames), c.typeOid(),
+                        c.typeModifier(), key));
+            }
         }
         this.keyIndexes = keys.stream().mapToInt(Integer::intValue).toArray();
+        this.skipped = included == null ? null : skip;
+        this.keyOnly = keyOutside.isEmpty() ? null : keyOutside.toArray(new String[0]);
         // An empty namespace is how pgoutput names pg_catalog.
-        String schema = relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
+        String schema = schemaOverride != null ? schemaOverride
+                : relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
         this.metadata = new RelationMetadata(schema, relation.name(), relation.oid(),
                 replicaIdentity(relation.replicaIdentity()), List.copyOf(described));
         this.delivered = delivered;
+    }
+
+    /**
+     * The pseudo-table of message batches ({@code messages=true}): no columns, OID 0, an empty schema, so the
+     * {@code CamelPgReplicationTable} header reads {@code messages} (a real table always has a schema).
+     */
+    static TableShape messages() {
+        return new TableShape(new PgOutputMessage.Relation(0, 0, "-", "messages", (byte) 'n', List.of()), Map.of(),
+                List.of(), true, null, TypeLookup.NONE, "");
     }
 
     public RelationMetadata metadata() {
@@ -65,12 +108,26 @@ public final class TableShape {
         return names[column];
     }
 
-    TextValueDecoder decoder(int column) {
+    ValueDecoder decoder(int column) {
         return decoders[column];
     }
 
     int[] keyIndexes() {
         return keyIndexes;
+    }
+
+    /** True when includeColumns leaves this column out and it is not a key column: it is not even decoded. */
+    boolean skipped(int column) {
+        return skipped != null && skipped[column];
+    }
+
+    /** Removes key columns that includeColumns does not list from a row, once its key has been taken. */
+    void dropKeyOnly(Map<String, Object> row) {
+        if (keyOnly != null && row != null) {
+            for (String name : keyOnly) {
+                row.remove(name);
+            }
+        }
     }
 
     private static String typeName(int oid, Map<Integer, String> typeNames) {

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.Errors;
 import io.pgreplication.camel.admin.Identifiers;
+import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
@@ -24,10 +25,13 @@ import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputDecoder;
+import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.value.TypeInfo;
 import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +55,8 @@ public final class ReplicationSession implements Runnable {
     private volatile Thread thread;
     /** The newest position known confirmed to the server; where the next connection starts. */
     private volatile long confirmed;
+    /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
+    private volatile boolean textValues;
 
     public ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionState state) {
         this.options = options;
@@ -64,8 +70,20 @@ public final class ReplicationSession implements Runnable {
     /** Checks and creates server objects once, on the caller's thread; configuration errors surface here. */
     public ReplicationSetup.Result setup() throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup());
+        ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
+        checkMessagesSupported(options.slot(), options.messages(), result.serverVersion());
         state.onSetup(result);
         return result;
+    }
+
+    /** pgoutput's messages option exists from PostgreSQL 14 on; an older server would reject the stream. */
+    static void checkMessagesSupported(String slot, boolean messages, int serverVersion) {
+        if (messages && serverVersion < 140000) {
+            throw new PgReplicationSetupException("slot=" + slot + ": option messages=true needs PostgreSQL 14 or"
+                                                  + " newer (pgoutput's messages option); this server is "
+                                                  + serverVersion / 10000 + " (server_version_num " + serverVersion
+                                                  + "). Remove messages=true, or upgrade the server");
+        }
     }
 
     @Override
@@ -118,9 +136,10 @@ public final class ReplicationSession implements Runnable {
             int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
             FlushTracker tracker = new FlushTracker(confirmed);
             long keepalive = keepaliveNanos(connection);
-            PGReplicationStream stream = start(connection, version, primaryKeys);
+            boolean binary = binaryValues(version, primaryKeys);
+            PGReplicationStream stream = start(connection, version, binary, primaryKeys);
             long started = confirmed;
-            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive);
+            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive, binary);
             state.onStreaming(version, protocolVersion(version));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     Lsn.format(confirmed), protocolVersion(version));
@@ -128,6 +147,10 @@ public final class ReplicationSession implements Runnable {
                 reader.loop();
             } catch (Interrupted e) {
                 // stopping, or a batch failed while the reader waited for room: handled below
+            } catch (BinaryValues.SwitchToText e) {
+                textValues = true;
+                LOG.warn("slot={} {}; reconnecting with text values (for the rest of this consumer's life)",
+                        options.slot(), e.getMessage());
             } finally {
                 finish(stream, tracker, keepalive);
             }
@@ -156,9 +179,38 @@ public final class ReplicationSession implements Runnable {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(50, millis));
     }
 
-    private PGReplicationStream start(Connection connection, int version, PrimaryKeys keys) throws SQLException {
+    /**
+     * Binary values when the options ask for them (PostgreSQL 14+) and every delivered column's type decodes exactly
+     * from its binary form; the choice and its reason are logged.
+     */
+    private boolean binaryValues(int version, PrimaryKeys catalog) throws SQLException {
+        if (!options.binaryValuesFor(version)) {
+            LOG.info("slot={} text values: {}", options.slot(), version < 140000 ? "the server is older than"
+                    + " PostgreSQL 14" : "binaryValues=false");
+            return false;
+        }
+        if (textValues) {
+            LOG.info("slot={} text values: a column added while streaming has a type without an exact binary"
+                     + " decoder", options.slot());
+            return false;
+        }
+        List<String> undecodable = BinaryValues.undecodable(catalog.publishedColumns(options.publication()), filter,
+                catalog::type);
+        if (!undecodable.isEmpty()) {
+            LOG.info("slot={} text values: no exact binary decoder for {} (see docs/types.md)", options.slot(),
+                    undecodable.size() > 5 ? undecodable.subList(0, 5) + " and " + (undecodable.size() - 5) + " more"
+                            : undecodable);
+            return false;
+        }
+        LOG.info("slot={} binary values: every published column's type decodes from its binary form",
+                options.slot());
+        return true;
+    }
+
+    private PGReplicationStream start(Connection connection, int version, boolean binary, PrimaryKeys keys)
+            throws SQLException {
         try {
-            return startStream(connection, version);
+            return startStream(connection, version, binary);
         } catch (SQLException e) {
             if ("55006".equals(e.getSQLState())) {
                 // Only one walsender may use a slot: say who holds it; the caller retries with backoff.
@@ -170,20 +222,27 @@ public final class ReplicationSession implements Runnable {
         }
     }
 
-    private PGReplicationStream startStream(Connection connection, int version) throws SQLException {
+    private PGReplicationStream startStream(Connection connection, int version, boolean binary) throws SQLException {
         // pgjdbc wraps option values in single quotes without escaping them: double any quote ourselves.
         String publication = Identifiers.quote(options.publication()).replace("'", "''");
-        return connection.unwrap(PGConnection.class).getReplicationAPI()
+        ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI()
                 .replicationStream()
                 .logical()
                 .withSlotName(options.slot())
                 .withStartPosition(LogSequenceNumber.valueOf(confirmed))
                 .withSlotOption("proto_version", protocolVersion(version))
-                .withSlotOption("publication_names", publication)
-                .withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
+                .withSlotOption("publication_names", publication);
+        if (binary) {
+            builder.withSlotOption("binary", "true");
+        }
+        builder.withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
                 // The driver's keepalive flush can confirm changes a route has not finished (research §3.5).
-                .withAutomaticFlush(false)
-                .start();
+                .withAutomaticFlush(false);
+        if (options.messages()) {
+            // PG14+ only (checked at setup): every server rejects an option it does not know.
+            builder.withSlotOption("messages", true);
+        }
+        return builder.start();
     }
 
     /** proto_version from the server version: 14 knows 2, 15 knows 3, 16+ know 4. */
@@ -252,12 +311,18 @@ public final class ReplicationSession implements Runnable {
         private final EventAssembler assembler;
         private final Batcher batcher;
         private final long keepaliveNanos;
+        private final PrimaryKeys catalog;
+        private final boolean binary;
 
-        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos) {
+        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos,
+               boolean binary) {
             this.stream = stream;
             this.keepaliveNanos = keepaliveNanos;
             this.tracker = tracker;
-            this.assembler = new EventAssembler(filter, primaryKeys::lookup, this);
+            this.catalog = primaryKeys;
+            this.binary = binary;
+            this.assembler = new EventAssembler(filter, options.includeColumns()::columnsOf, primaryKeys::lookup,
+                    primaryKeys::type, this);
             this.batcher = new Batcher(options.batchSize(), TimeUnit.MILLISECONDS.toNanos(options.batchTimeoutMillis()),
                     System::nanoTime, tracker, this::dispatch);
         }
@@ -282,7 +347,11 @@ public final class ReplicationSession implements Runnable {
                 ByteBuffer payload = stream.readPending();
                 if (payload != null) {
                     long lsn = stream.getLastReceiveLSN().asLong();
-                    assembler.accept(decoder.decode(payload, lsn), lsn);
+                    PgOutputMessage message = decoder.decode(payload, lsn);
+                    if (message instanceof PgOutputMessage.Relation relation) {
+                        onRelation(relation);
+                    }
+                    assembler.accept(message, lsn);
                     idleNanos = 0;
                     // Time and confirmation checks every 256 messages keep locks and clocks off the per-change path.
                     if (++sinceCheck < 256) {
@@ -306,6 +375,17 @@ public final class ReplicationSession implements Runnable {
                     return;
                 }
                 report(stream, tracker);
+            }
+        }
+
+        /** DDL may have changed types: read them again; a binary stream stops at a column it cannot decode. */
+        private void onRelation(PgOutputMessage.Relation relation) {
+            catalog.forgetTypes();
+            if (binary) {
+                List<String> undecodable = BinaryValues.undecodable(relation, filter, catalog::type);
+                if (!undecodable.isEmpty()) {
+                    throw new BinaryValues.SwitchToText("no exact binary decoder for " + undecodable);
+                }
             }
         }
 
@@ -346,39 +426,66 @@ public final class ReplicationSession implements Runnable {
         }
     }
 
-    /** Primary keys by relation OID, looked up on a lazily opened regular connection (REPLICA IDENTITY FULL). */
+    /**
+     * Catalog look-ups on a lazily opened regular connection: primary keys by relation OID (identity FULL or NOTHING;
+     * read again on every Relation message, since DDL may change them), types that are not built in, the published
+     * columns.
+     */
     private static final class PrimaryKeys implements AutoCloseable {
         private final ConnectionSettings settings;
         private final String slot;
-        private final Map<Integer, List<String>> cache = new HashMap<>();
+        private final Map<Integer, TypeInfo> types = new HashMap<>();
         private Connection connection;
+
+        TypeInfo type(int oid) {
+            TypeInfo known = types.get(oid);
+            if (known == null) {
+                try {
+                    known = admin().type(oid);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("slot=" + slot + ": cannot read type " + oid + " from pg_type", e);
+                }
+                types.put(oid, known);
+            }
+            return known;
+        }
+
+        void forgetTypes() {
+            types.clear();
+        }
+
+        List<ReplicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
+            return admin().publishedColumns(publication);
+        }
+
+        private ReplicationAdmin admin() throws SQLException {
+            if (connection == null) {
+                connection = settings.openRegular("camel-pgreplication keys " + slot);
+            }
+            return new ReplicationAdmin(connection);
+        }
 
         PrimaryKeys(ConnectionSettings settings, String slot) {
             this.settings = settings;
             this.slot = slot;
         }
 
+        /**
+         * Asked once per Relation message, and not cached: a new Relation follows DDL, which may have added or
+         * dropped the primary key.
+         */
         List<String> lookup(int oid) {
-            return cache.computeIfAbsent(oid, o -> {
-                try {
-                    if (connection == null) {
-                        connection = settings.openRegular("camel-pgreplication keys " + slot);
-                    }
-                    return new ReplicationAdmin(connection).primaryKey(o);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + o,
-                            e);
-                }
-            });
+            try {
+                return admin().primaryKey(oid);
+            } catch (SQLException e) {
+                throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + oid, e);
+            }
         }
 
         /** The backend holding the slot, or "another process" when it cannot be found. */
         String describeHolder() {
             try {
-                if (connection == null) {
-                    connection = settings.openRegular("camel-pgreplication keys " + slot);
-                }
-                ReplicationAdmin admin = new ReplicationAdmin(connection);
+                ReplicationAdmin admin = admin();
                 Integer pid = admin.slot(slot).map(SlotInfo::activePid).orElse(null);
                 return pid == null ? "another process" : admin.describeBackend(pid);
             } catch (SQLException e) {

@@ -43,6 +43,17 @@ public final class Received implements Processor {
         return all;
     }
 
+    /** The JSON bodies of the batches of one table, concatenated. */
+    public String json(String table) {
+        StringBuilder out = new StringBuilder();
+        for (Batch b : batches) {
+            if (b.events().stream().anyMatch(e -> table.equals(e.getTable()))) {
+                out.append(b.json());
+            }
+        }
+        return out.toString();
+    }
+
     public int eventCount() {
         int n = 0;
         for (Batch b : batches) {

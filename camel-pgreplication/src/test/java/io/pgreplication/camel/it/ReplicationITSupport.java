@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -49,6 +50,18 @@ public abstract class ReplicationITSupport {
         contexts.add(context);
         context.start();
         return context;
+    }
+
+    /** Starts a route from {@code uri(extra)} into a {@link Received} and waits until it streams. */
+    protected Received stream(String extra) throws Exception {
+        Received received = new Received();
+        start(new RouteBuilder() {
+            public void configure() {
+                from(uri(extra)).process(received);
+            }
+        });
+        awaitStreaming();
+        return received;
     }
 
     protected static ConditionFactory await() {

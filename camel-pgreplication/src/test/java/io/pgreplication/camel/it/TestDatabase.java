@@ -136,6 +136,11 @@ public final class TestDatabase {
         return prefix + "_" + COUNTER.incrementAndGet() + "_" + (ProcessHandle.current().pid() % 10000);
     }
 
+    /** {@code external}, {@code Testcontainers} or {@code embedded}. */
+    public String kind() {
+        return kind;
+    }
+
     public String jdbcUrl() {
         return jdbcUrl;
     }
@@ -213,7 +218,7 @@ public final class TestDatabase {
                 sleep(100);
             }
         }
-        execute("DROP PUBLICATION IF EXISTS \"" + publication + "\"");
+        execute("DROP PUBLICATION IF EXISTS \"" + publication.replace("\"", "\"\"") + "\"");
     }
 
     private static void sleep(long millis) {

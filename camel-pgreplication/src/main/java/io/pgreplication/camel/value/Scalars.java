@@ -1,0 +1,127 @@
+package io.pgreplication.camel.value;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The text and binary forms of the SPEC §4 scalar types. */
+final class Scalars {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Scalars() {
+    }
+
+    static String ascii(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    static String utf8(ByteBuffer b) {
+        return new String(b.array(), b.arrayOffset() + b.position(), b.remaining(), StandardCharsets.UTF_8);
+    }
+
+    // ---- numeric
+
+    static Object numericText(byte[] b) {
+        String s = ascii(b);
+        char first = s.charAt(0);
+        // NaN, Infinity, -Infinity have no BigDecimal: they travel as their text (SPEC §4).
+        if (first == 'N' || first == 'I' || (first == '-' && s.length() > 1 && s.charAt(1) == 'I')) {
+            return s;
+        }
+        return new BigDecimal(s);
+    }
+
+    /**
+     * {@code numeric_send}: Int16 digit count, Int16 weight (of the first base-10000 digit), Int16 sign, Int16 display
+     * scale, then the base-10000 digits. The display scale gives the BigDecimal the scale the text form prints.
+     */
+    static Object numericBinary(ByteBuffer b) {
+        int ndigits = b.getShort();
+        int weight = b.getShort();
+        int sign = b.getShort() & 0xffff;
+        int dscale = b.getShort();
+        switch (sign) {
+            case 0xC000:
+                return "NaN";
+            case 0xD000:
+                return "Infinity";
+            case 0xF000:
+                return "-Infinity";
+            default:
+                break;
+        }
+        if (ndigits == 0) {
+            return BigDecimal.ZERO.setScale(dscale);
+        }
+        StringBuilder digits = new StringBuilder(ndigits * 4 + 1);
+        if (sign == 0x4000) {
+            digits.append('-');
+        }
+        for (int i = 0; i < ndigits; i++) {
+            short d = b.getShort();
+            if (i == 0) {
+                digits.append(d);
+            } else {
+                digits.append((char) ('0' + d / 1000)).append((char) ('0' + d / 100 % 10))
+                        .append((char) ('0' + d / 10 % 10)).append((char) ('0' + d % 10));
+            }
+        }
+        // The last digit group stands for 10000^(weight - ndigits + 1).
+        BigDecimal value = new BigDecimal(new BigInteger(digits.toString()), 4 * (ndigits - 1 - weight));
+        return value.setScale(dscale);
+    }
+
+    // ---- others
+
+    static Object bytea(byte[] b) {
+        // bytea_output=hex: "\x" then two hex digits per byte.
+        int n = (b.length - 2) / 2;
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (byte) (Character.digit(b[2 + 2 * i], 16) << 4 | Character.digit(b[3 + 2 * i], 16));
+        }
+        return out;
+    }
+
+    static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    static Object uuid(ByteBuffer b) {
+        return new UUID(b.getLong(), b.getLong());
+    }
+
+    static Object json(byte[] b) {
+        return json(b, 0, b.length);
+    }
+
+    static Object json(byte[] b, int offset, int length) {
+        try {
+            return JSON.readTree(b, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Invalid JSON value from the server", e);
+        }
+    }
+
+    static Object jsonBinary(ByteBuffer b) {
+        return json(b.array(), b.arrayOffset() + b.position(), b.remaining());
+    }
+
+    /** {@code jsonb_send}: a version byte (1), then the text form. */
+    static Object jsonbBinary(ByteBuffer b) {
+        byte version = b.get();
+        if (version != 1) {
+            throw new IllegalStateException("Unsupported jsonb binary version " + version);
+        }
+        return jsonBinary(b);
+    }
+}

@@ -1,0 +1,28 @@
+package io.pgreplication.camel.value;
+
+/**
+ * Turns one column value as the server sent it into its SPEC §4 Java value, chosen once per column from the type OID
+ * (see {@link ValueDecoders#forType(int, TypeLookup)}). Text values are the type's output function under the
+ * replication session's settings ({@code DateStyle=ISO}, {@code TimeZone=UTC}, {@code IntervalStyle=iso_8601},
+ * {@code bytea_output=hex}, {@code extra_float_digits=3}); binary values are the type's send function. Both give
+ * equal Java values.
+ */
+public interface ValueDecoder {
+
+    /** The value from its text form. */
+    Object decodeText(byte[] text);
+
+    /**
+     * The value from its binary (send) form.
+     *
+     * @throws IllegalStateException when {@link #decodesBinary()} is false
+     */
+    Object decodeBinary(byte[] binary);
+
+    /**
+     * True when the binary form decodes to exactly what the text form gives. False for types whose text form depends
+     * on server settings or code this component does not reproduce (money, geometric types, ranges, composites,
+     * most extension types): a table with such a column is streamed in text mode.
+     */
+    boolean decodesBinary();
+}

@@ -1,0 +1,25 @@
+package io.pgreplication.camel.session;
+
+import io.pgreplication.camel.admin.PgReplicationSetupException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MessagesOptionTest {
+
+    @Test
+    void messagesOnAServerOlderThan14FailsNamingTheOptionAndTheVersion() {
+        assertThatThrownBy(() -> ReplicationSession.checkMessagesSupported("s1", true, 130012))
+                .isInstanceOf(PgReplicationSetupException.class)
+                .hasMessageContaining("slot=s1")
+                .hasMessageContaining("messages=true needs PostgreSQL 14")
+                .hasMessageContaining("this server is 13 (server_version_num 130012)");
+    }
+
+    @Test
+    void messagesOn14AndNewerOrMessagesOffAnywhereIsFine() {
+        assertThatCode(() -> ReplicationSession.checkMessagesSupported("s1", true, 140000)).doesNotThrowAnyException();
+        assertThatCode(() -> ReplicationSession.checkMessagesSupported("s1", false, 100000)).doesNotThrowAnyException();
+    }
+}

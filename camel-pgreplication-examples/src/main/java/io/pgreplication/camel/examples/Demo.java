@@ -82,6 +82,8 @@ public final class Demo {
                 DemoData.load(c, settings.rows());
             }
         }
+        // Loads DuckDB's native library (extracted on first use) before the clock starts.
+        DriverManager.getConnection("jdbc:duckdb:").close();
         DemoPipeline pipeline = settings.yaml() ? DemoPipeline.yaml(server, settings) : DemoPipeline.java(server, settings);
         DemoData.Writer writer = new DemoData.Writer(server, settings.rows(), settings.rate(), settings.seconds() * 500L);
         try (Connection c = server.connect()) {

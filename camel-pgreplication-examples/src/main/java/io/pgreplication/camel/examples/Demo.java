@@ -110,6 +110,7 @@ public final class Demo {
                 out.println("The slot did not confirm everything within a minute; comparing anyway");
             }
         } finally {
+            writer.stop(); // also when something above failed: the writer thread must not outlive the demo
             pipeline.close();
         }
         long applied = pipeline.sink().applied();

@@ -271,7 +271,10 @@ public class PgReplicationConfiguration implements Cloneable {
         return batchTimeout;
     }
 
-    /** A partial batch is sent when its oldest change is this old (500, 500ms, 1s). */
+    /**
+     * While routes are busy, a partial batch is sent when its oldest change is this old (500, 500ms, 1s). When the
+     * consumer has read everything the server sent and no batch is in a route, partial batches go out at once.
+     */
     public void setBatchTimeout(long batchTimeout) {
         this.batchTimeout = batchTimeout;
     }

@@ -71,6 +71,11 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     }
 
     @Override
+    public boolean isIdle() {
+        return permits.availablePermits() == MAX_IN_FLIGHT;
+    }
+
+    @Override
     public boolean awaitIdle(long timeoutNanos) throws InterruptedException {
         if (permits.tryAcquire(MAX_IN_FLIGHT, timeoutNanos, TimeUnit.NANOSECONDS)) {
             permits.release(MAX_IN_FLIGHT);

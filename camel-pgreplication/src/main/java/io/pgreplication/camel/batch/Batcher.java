@@ -14,7 +14,8 @@ import io.pgreplication.camel.lsn.FlushTracker;
 
 /**
  * Groups changes into per-table batches (SPEC §3): a batch closes when it holds {@code batchSize} changes, when its
- * oldest change is {@code batchTimeout} old, or when the table's shape changes. At most {@link #MAX_OPEN_FACTOR} times
+ * oldest change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls
+ * {@link #closeAll()} (the session does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR} times
  * {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so memory
  * depends on {@code batchSize}, never on transaction size. Time comes from an injected nanosecond clock.
  *
@@ -79,6 +80,13 @@ public final class Batcher {
         }
         if (due != null) {
             due.forEach(this::close);
+        }
+    }
+
+    /** Closes every open batch, oldest first. */
+    public void closeAll() {
+        while (!open.isEmpty()) {
+            closeOldest();
         }
     }
 

@@ -17,6 +17,9 @@ public interface BatchDispatcher {
     /** Waits up to {@code timeoutNanos} until every batch handed out so far has finished; true when none is left. */
     boolean awaitIdle(long timeoutNanos) throws InterruptedException;
 
+    /** True when no batch is queued or inside a route. */
+    boolean isIdle();
+
     /** Drops batches queued but not yet given to a route (they stay unconfirmed and are streamed again). */
     void discardQueued();
 }

@@ -362,7 +362,13 @@ public final class ReplicationSession implements Runnable {
                     batcher.closeDue();
                 } else {
                     state.onReceived(stream.getLastReceiveLSN().asLong());
-                    batcher.closeDue();
+                    if (batcher.buffered() > 0 && dispatcher.isIdle()) {
+                        // Read everything the server sent and no route is busy: waiting for batchTimeout would only
+                        // add latency. Under load routes are busy, so batches still fill up to batchSize.
+                        batcher.closeAll();
+                    } else {
+                        batcher.closeDue();
+                    }
                     if (!assembler.inTransaction() && batcher.buffered() == 0) {
                         // Between transactions with nothing pending: the server's position may be confirmed.
                         tracker.idleAt(stream.getLastReceiveLSN().asLong());

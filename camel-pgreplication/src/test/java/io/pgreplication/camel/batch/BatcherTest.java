@@ -48,6 +48,18 @@ class BatcherTest {
     }
 
     @Test
+    void closeAllSendsEveryOpenBatchOldestFirst() {
+        batcher.add(event(items, 1), items, 1);
+        batcher.add(event(orders, 2), orders, 1);
+        batcher.add(event(items, 3), items, 1);
+        batcher.closeAll();
+        assertThat(closed).extracting(b -> b.relation().table()).containsExactly("items", "orders");
+        assertThat(closed.get(0).events()).hasSize(2);
+        assertThat(batcher.buffered()).isZero();
+        assertThat(batcher.nanosUntilDue()).isEqualTo(-1);
+    }
+
+    @Test
     void keepsOneBatchPerTableInCommitOrder() {
         batcher.add(event(orders, 1), orders, 1);
         batcher.add(event(items, 1), items, 1);

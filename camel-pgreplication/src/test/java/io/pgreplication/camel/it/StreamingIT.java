@@ -143,4 +143,20 @@ class StreamingIT extends ReplicationITSupport {
             assertThat(delivered).hasSize(2);
         }
     }
+
+    @Test
+    void aCaughtUpConsumerWithIdleRoutesDoesNotWaitForBatchTimeout() throws Exception {
+        String t = TestDatabase.uniqueName("prompt");
+        db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        Received received = new Received();
+        start(new RouteBuilder() {
+            public void configure() {
+                from(uri("tables=" + t + "&batchTimeout=10m")).process(received);
+            }
+        });
+        awaitStreaming();
+        db.execute("INSERT INTO " + t + " VALUES (1)", "INSERT INTO " + t + " VALUES (2)");
+        // With batchTimeout=10m a partial batch would wait ten minutes; caught up and idle, it goes out at once.
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> received.eventCount() == 2);
+    }
 }

@@ -3,19 +3,15 @@ package io.pgreplication.camel.session;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.Errors;
 import io.pgreplication.camel.admin.Identifiers;
 import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.batch.Batcher;
@@ -26,7 +22,6 @@ import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputDecoder;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
-import io.pgreplication.camel.value.TypeInfo;
 import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -184,15 +179,15 @@ public final class ReplicationSession implements Runnable {
      */
     private boolean stream() throws SQLException, InterruptedException {
         try (Connection connection = options.connection().openReplication("camel-pgreplication " + options.slot());
-             PrimaryKeys primaryKeys = new PrimaryKeys(options.connection(), options.slot())) {
+             Catalog catalog = new Catalog(options.connection(), options.slot())) {
             int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
             FlushTracker tracker = new FlushTracker(confirmed);
             long timeoutMillis = walSenderTimeoutMillis(connection);
             long keepalive = keepaliveNanos(timeoutMillis);
-            boolean binary = binaryValues(version, primaryKeys);
-            PGReplicationStream stream = start(connection, version, binary, primaryKeys);
+            boolean binary = binaryValues(version, catalog);
+            PGReplicationStream stream = start(connection, version, binary, catalog);
             long started = confirmed;
-            Reader reader = new Reader(stream, tracker, primaryKeys, keepalive, binary, new StreamLiveness(
+            Reader reader = new Reader(stream, tracker, catalog, keepalive, binary, new StreamLiveness(
                     options.connection(), options.slot(), connection.unwrap(PGConnection.class).getBackendPID(),
                     timeoutMillis));
             state.onStreaming(version, protocolVersion(version));
@@ -240,7 +235,7 @@ public final class ReplicationSession implements Runnable {
      * Binary values when the options ask for them (PostgreSQL 14+) and every delivered column's type decodes exactly
      * from its binary form; the choice and its reason are logged.
      */
-    private boolean binaryValues(int version, PrimaryKeys catalog) throws SQLException {
+    private boolean binaryValues(int version, Catalog catalog) throws SQLException {
         if (!options.binaryValuesFor(version)) {
             LOG.info("slot={} text values: {}", options.slot(), version < 140000 ? "the server is older than"
                     + " PostgreSQL 14" : "binaryValues=false");
@@ -264,7 +259,7 @@ public final class ReplicationSession implements Runnable {
         return true;
     }
 
-    private PGReplicationStream start(Connection connection, int version, boolean binary, PrimaryKeys keys)
+    private PGReplicationStream start(Connection connection, int version, boolean binary, Catalog catalog)
             throws SQLException {
         try {
             return startStream(connection, version, binary);
@@ -272,7 +267,7 @@ public final class ReplicationSession implements Runnable {
             if ("55006".equals(e.getSQLState())) {
                 // Only one walsender may use a slot: say who holds it; the caller retries with backoff.
                 throw new SQLException("slot=" + options.slot() + ": the replication slot is in use by "
-                                       + keys.describeHolder() + ". Another consumer (or a walsender that has not"
+                                       + catalog.describeHolder() + ". Another consumer (or a walsender that has not"
                                        + " exited yet) streams from it; retrying with backoff", "55006", e);
             }
             throw e;
@@ -369,19 +364,19 @@ public final class ReplicationSession implements Runnable {
         private final Batcher batcher;
         private final long keepaliveNanos;
         private final StreamLiveness liveness;
-        private final PrimaryKeys catalog;
+        private final Catalog catalog;
         private final boolean binary;
 
-        Reader(PGReplicationStream stream, FlushTracker tracker, PrimaryKeys primaryKeys, long keepaliveNanos,
+        Reader(PGReplicationStream stream, FlushTracker tracker, Catalog catalog, long keepaliveNanos,
                boolean binary, StreamLiveness liveness) {
             this.stream = stream;
             this.liveness = liveness;
             this.keepaliveNanos = keepaliveNanos;
             this.tracker = tracker;
-            this.catalog = primaryKeys;
+            this.catalog = catalog;
             this.binary = binary;
-            this.assembler = new EventAssembler(filter, options.includeColumns()::columnsOf, primaryKeys::lookup,
-                    primaryKeys::type, this);
+            this.assembler = new EventAssembler(filter, options.includeColumns()::columnsOf, catalog::primaryKey,
+                    catalog::type, this);
             this.batcher = new Batcher(options.batchSize(), TimeUnit.MILLISECONDS.toNanos(options.batchTimeoutMillis()),
                     System::nanoTime, tracker, this::dispatch);
         }
@@ -492,81 +487,6 @@ public final class ReplicationSession implements Runnable {
     private static final class Interrupted extends RuntimeException {
         Interrupted() {
             super(null, null, false, false);
-        }
-    }
-
-    /**
-     * Catalog look-ups on a lazily opened regular connection: primary keys by relation OID (identity FULL or NOTHING;
-     * read again on every Relation message, since DDL may change them), types that are not built in, the published
-     * columns.
-     */
-    private static final class PrimaryKeys implements AutoCloseable {
-        private final ConnectionSettings settings;
-        private final String slot;
-        private final Map<Integer, TypeInfo> types = new HashMap<>();
-        private Connection connection;
-
-        TypeInfo type(int oid) {
-            TypeInfo known = types.get(oid);
-            if (known == null) {
-                try {
-                    known = admin().type(oid);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("slot=" + slot + ": cannot read type " + oid + " from pg_type", e);
-                }
-                types.put(oid, known);
-            }
-            return known;
-        }
-
-        void forgetTypes() {
-            types.clear();
-        }
-
-        List<ReplicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
-            return admin().publishedColumns(publication);
-        }
-
-        private ReplicationAdmin admin() throws SQLException {
-            if (connection == null) {
-                connection = settings.openRegular("camel-pgreplication keys " + slot);
-            }
-            return new ReplicationAdmin(connection);
-        }
-
-        PrimaryKeys(ConnectionSettings settings, String slot) {
-            this.settings = settings;
-            this.slot = slot;
-        }
-
-        /**
-         * Asked once per Relation message, and not cached: a new Relation follows DDL, which may have added or
-         * dropped the primary key.
-         */
-        List<String> lookup(int oid) {
-            try {
-                return admin().primaryKey(oid);
-            } catch (SQLException e) {
-                throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation " + oid, e);
-            }
-        }
-
-        /** The backend holding the slot, or "another process" when it cannot be found. */
-        String describeHolder() {
-            try {
-                ReplicationAdmin admin = admin();
-                Integer pid = admin.slot(slot).map(SlotInfo::activePid).orElse(null);
-                return pid == null ? "another process" : admin.describeBackend(pid);
-            } catch (SQLException e) {
-                return "another process";
-            }
-        }
-
-        @Override
-        public void close() throws SQLException {
-            if (connection != null) {
-                connection.close();
-            }
         }
     }
 }

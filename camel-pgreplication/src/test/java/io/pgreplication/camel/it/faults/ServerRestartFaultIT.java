@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL restarted under a streaming consumer: fast shutdown, immediate shutdown (crash recovery), and a SIGKILL of
  * the walsender, after which the postmaster resets every backend. Only on a server the tests own. (Restarts while
- * snapshotting wait for the snapshot work.)
+ * snapshotting: SnapshotRestartFaultIT.)
  */
 class ServerRestartFaultIT extends FaultITSupport {
 

@@ -35,11 +35,13 @@ final class ComponentRun {
     private ComponentRun() {
     }
 
-    static Timing read(EmbeddedServer server, String slot, long target, int batchSize) throws Exception {
+    static Timing read(EmbeddedServer server, String slot, long target, int batchSize, boolean binaryValues)
+            throws Exception {
         Counter counter = new Counter(target);
         String uri = "pgreplication:" + slot + "?" + server.endpointOptions()
                      + "&publication=" + BenchmarkBacklog.PUBLICATION + "&tables=" + BenchmarkBacklog.TABLE
-                     + "&batchSize=" + batchSize + "&createSlot=false&createPublication=false";
+                     + "&batchSize=" + batchSize + "&binaryValues=" + binaryValues
+                     + "&createSlot=false&createPublication=false";
         CamelContext context = new DefaultCamelContext();
         context.addRoutes(new RouteBuilder() {
             @Override

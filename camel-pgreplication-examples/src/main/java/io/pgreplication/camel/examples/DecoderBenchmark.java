@@ -2,13 +2,10 @@ package io.pgreplication.camel.examples;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.event.ChangeEvent;
@@ -31,8 +28,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
-import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
@@ -67,7 +62,6 @@ public class DecoderBenchmark {
         List<Long> positions = new ArrayList<>();
         try (EmbeddedServer server = EmbeddedServer.start(Map.of())) {
             String slot = "jmh_" + values;
-            long end;
             try (Connection c = server.connect(); Statement st = c.createStatement()) {
                 st.execute("DROP TABLE IF EXISTS jmh_rows");
                 st.execute("CREATE TABLE jmh_rows (id bigint PRIMARY KEY, qty int, price numeric(12,2), rate float8,"
@@ -86,19 +80,11 @@ public class DecoderBenchmark {
                     st.execute("UPDATE jmh_rows SET qty = qty + 1, name = name || '!' WHERE id BETWEEN " + from
                                + " AND " + (from + 99));
                 }
-                try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                    rs.next();
-                    end = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
-                }
             }
-            Properties p = new Properties();
-            PGProperty.USER.set(p, server.user());
-            PGProperty.REPLICATION.set(p, "database");
-            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
-            PGProperty.OPTIONS.set(p, "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"
-                                      + " -c bytea_output=hex -c extra_float_digits=3");
-            try (Connection c = DriverManager.getConnection(server.jdbcUrl(), p)) {
+            // The session settings the component's replication connection uses, so text values parse the same.
+            try (Connection c = server.connectReplication("-c DateStyle=ISO -c TimeZone=UTC"
+                                                          + " -c IntervalStyle=iso_8601 -c bytea_output=hex"
+                                                          + " -c extra_float_digits=3")) {
                 var builder = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                         .withSlotName(slot).withSlotOption("proto_version", 1)
                         .withSlotOption("publication_names", "jmh_pub").withAutomaticFlush(false);
@@ -106,8 +92,12 @@ public class DecoderBenchmark {
                     builder.withSlotOption("binary", "true");
                 }
                 PGReplicationStream stream = builder.start();
+                // Until every change and its transaction's Commit arrived: keepalives can report the WAL end
+                // before the last transactions are sent, so the LSN alone does not say the capture is complete.
+                long changes = 0;
                 boolean inTransaction = false;
-                while (inTransaction || Long.compareUnsigned(stream.getLastReceiveLSN().asLong(), end) < 0) {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                while ((changes < CHANGES || inTransaction) && System.nanoTime() < deadline) {
                     ByteBuffer payload = stream.readPending();
                     if (payload == null) {
                         TimeUnit.MILLISECONDS.sleep(1);
@@ -118,6 +108,7 @@ public class DecoderBenchmark {
                     captured.add(ByteBuffer.wrap(copy));
                     positions.add(stream.getLastReceiveLSN().asLong());
                     inTransaction = copy[0] == 'B' || (inTransaction && copy[0] != 'C');
+                    changes += copy[0] == 'I' || copy[0] == 'U' ? 1 : 0;
                 }
             }
         }

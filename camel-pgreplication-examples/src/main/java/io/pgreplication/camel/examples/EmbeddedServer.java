@@ -9,6 +9,7 @@ import java.util.Properties;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.postgresql.Driver;
+import org.postgresql.PGProperty;
 
 /**
  * A PostgreSQL server for the examples and benchmarks: the one named by {@code PGREPLICATION_URL} (system property or
@@ -101,6 +102,26 @@ public final class EmbeddedServer implements AutoCloseable {
         p.setProperty("user", user());
         if (password() != null) {
             p.setProperty("password", password());
+        }
+        return DriverManager.getConnection(jdbcUrl, p);
+    }
+
+    /**
+     * A logical replication connection ({@code replication=database}) as the benchmarks' bare readers use it;
+     * {@code pgOptions} (server settings such as {@code -c TimeZone=UTC}) may be null.
+     */
+    public Connection connectReplication(String pgOptions) throws SQLException {
+        Properties p = new Properties();
+        PGProperty.USER.set(p, user());
+        if (password() != null) {
+            PGProperty.PASSWORD.set(p, password());
+        }
+        PGProperty.REPLICATION.set(p, "database");
+        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        // Without assumeMinServerVersion >= 9.4 pgjdbc leaves "replication" out of the startup packet.
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+        if (pgOptions != null) {
+            PGProperty.OPTIONS.set(p, pgOptions);
         }
         return DriverManager.getConnection(jdbcUrl, p);
     }

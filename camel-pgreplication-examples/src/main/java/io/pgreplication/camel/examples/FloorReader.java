@@ -6,14 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
@@ -135,18 +132,10 @@ abstract class FloorReader {
 
         @Override
         Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception {
-            Properties p = new Properties();
-            PGProperty.USER.set(p, server.user());
-            if (server.password() != null) {
-                PGProperty.PASSWORD.set(p, server.password());
-            }
-            PGProperty.REPLICATION.set(p, "database");
-            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
             double cpuBefore = JvmCpu.seconds();
             long began = System.nanoTime();
             long inserts = 0;
-            try (Connection c = DriverManager.getConnection(server.jdbcUrl(), p)) {
+            try (Connection c = server.connectReplication(null)) {
                 PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI()
                         .replicationStream().logical()
                         .withSlotName(slot)

@@ -2,7 +2,6 @@ package io.pgreplication.camel.examples;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -21,7 +19,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
@@ -50,6 +47,10 @@ public final class LatencyBenchmark {
         // wal_writer_delay (200 ms), which would measure the server's setting, not the consumer.
         Map<String, String> settings = new HashMap<>(EmbeddedServer.BENCHMARK_SETTINGS);
         settings.remove("synchronous_commit");
+        // Measured here (docs/benchmarks.md): the server hands a commit to a logical walsender when its WAL writer
+        // next runs, so wal_writer_delay (default 200 ms) sets the floor of every logical reader's latency.
+        String walWriterDelay = System.getProperty("bench.walWriterDelay", "10ms");
+        settings.put("wal_writer_delay", walWriterDelay);
         try (EmbeddedServer server = EmbeddedServer.start(settings)) {
             int version;
             try (Connection c = server.connect(); Statement st = c.createStatement()) {
@@ -117,8 +118,8 @@ public final class LatencyBenchmark {
             long[] measured = Arrays.copyOfRange(micros, warmupSeconds * rate, total);
             Arrays.sort(measured);
             System.out.printf("latency: server_version_num %d, %d single-row commits at %.0f tx/s achieved (target %d/s),"
-                              + " %d measured after %d s warm-up, options: %s%n", version, total,
-                    total / (writeNanos / 1e9), rate, measured.length, warmupSeconds,
+                              + " %d measured after %d s warm-up, wal_writer_delay %s, options: %s%n", version, total,
+                    total / (writeNanos / 1e9), rate, measured.length, warmupSeconds, walWriterDelay,
                     extra.isBlank() ? "defaults" : extra);
             print("component: commit-to-exchange", measured);
             long[] floorMeasured = Arrays.copyOfRange(floorMicros, warmupSeconds * rate, total);
@@ -135,15 +136,7 @@ public final class LatencyBenchmark {
 
     /** Reads the floor slot with pgjdbc alone, recording commit-to-Begin latency of each transaction. */
     private static void readFloor(EmbeddedServer server, int version, long[] micros) {
-        Properties p = new Properties();
-        PGProperty.USER.set(p, server.user());
-        if (server.password() != null) {
-            PGProperty.PASSWORD.set(p, server.password());
-        }
-        PGProperty.REPLICATION.set(p, "database");
-        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), p)) {
+        try (Connection c = server.connectReplication(null)) {
             PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
                     .logical().withSlotName("latency_floor")
                     .withSlotOption("proto_version", BenchmarkBacklog.protocolVersion(version))

@@ -40,6 +40,7 @@ public final class StreamingBenchmark {
         int repeat = Integer.getInteger("bench.repeat", 2);
         long warmup = Math.min(rows, Long.getLong("bench.warmup", 200_000));
         int batchSize = Integer.getInteger("bench.batchSize", 1000);
+        boolean binary = Boolean.parseBoolean(System.getProperty("bench.binaryValues", "true"));
         FloorReader floor = FloorReader.choose(System.getProperty("bench.floor", "auto"));
 
         List<String> slots = new ArrayList<>();
@@ -56,7 +57,7 @@ public final class StreamingBenchmark {
              Connection c = server.connect()) {
             int version = BenchmarkBacklog.serverVersion(c);
             int protocol = BenchmarkBacklog.protocolVersion(version);
-            printMachine(server, c, floor, protocol);
+            printMachine(server, c, floor, protocol, binary);
 
             BenchmarkBacklog.prepare(c, slots);
             System.out.printf(Locale.ROOT, "%nWriting the backlog: %,d rows in %,d-row transactions, %d slots waiting%n",
@@ -70,7 +71,7 @@ public final class StreamingBenchmark {
             if (warmup > 0) {
                 System.out.printf(Locale.ROOT, "Warm-up: component on %s until %,d events%n", warmupSlot, warmup);
                 WalsenderCpu ws = WalsenderCpu.watch(server, warmupSlot);
-                ComponentRun.Timing t = ComponentRun.read(server, warmupSlot, warmup, batchSize);
+                ComponentRun.Timing t = ComponentRun.read(server, warmupSlot, warmup, batchSize, binary);
                 ws.close();
                 lines.add(new Line("warm-up", "component", t.rows(), Double.NaN, t.receivedSeconds(),
                         t.clientCpuSeconds(), ws.seconds(), BenchmarkBacklog.spilledBytes(c, warmupSlot),
@@ -94,7 +95,7 @@ public final class StreamingBenchmark {
                 String componentSlot = SLOT_PREFIX + "component_" + i;
                 System.out.printf(Locale.ROOT, "Run %d: component on %s%n", i, componentSlot);
                 WalsenderCpu cws = WalsenderCpu.watch(server, componentSlot);
-                ComponentRun.Timing t = ComponentRun.read(server, componentSlot, rows, batchSize);
+                ComponentRun.Timing t = ComponentRun.read(server, componentSlot, rows, batchSize, binary);
                 cws.close();
                 lines.add(new Line(String.valueOf(i), "component", t.rows(), backlog.walMegabytes(), t.receivedSeconds(),
                         t.clientCpuSeconds(), cws.seconds(), BenchmarkBacklog.spilledBytes(c, componentSlot),
@@ -110,15 +111,16 @@ public final class StreamingBenchmark {
         }
     }
 
-    private static void printMachine(EmbeddedServer server, Connection c, FloorReader floor, int protocol)
-            throws Exception {
+    private static void printMachine(EmbeddedServer server, Connection c, FloorReader floor, int protocol,
+                                     boolean binary) throws Exception {
         Runtime rt = Runtime.getRuntime();
         System.out.println("== camel-pgreplication streaming benchmark ==");
         System.out.printf(Locale.ROOT, "CPUs %d, JVM max heap %d MB, %s %s (%s)%n", rt.availableProcessors(),
                 rt.maxMemory() / (1024 * 1024), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        System.out.printf(Locale.ROOT, "Server: %s (%s), pgoutput proto_version=%d, text values%n",
-                BenchmarkBacklog.serverVersionText(c), server.isEmbedded() ? "embedded" : server.jdbcUrl(), protocol);
+        System.out.printf(Locale.ROOT, "Server: %s (%s), pgoutput proto_version=%d; the component reads %s values,"
+                                       + " the floor text values%n", BenchmarkBacklog.serverVersionText(c),
+                server.isEmbedded() ? "embedded" : server.jdbcUrl(), protocol, binary ? "binary" : "text");
         String floorVersion = floor instanceof FloorReader.RecvLogical r ? r.version() : "pgjdbc in this JVM";
         System.out.printf(Locale.ROOT, "Floor: %s (%s)%n", floor.name(), floorVersion);
     }

@@ -229,7 +229,7 @@ public final class SnapshotQueries {
      * bound a CTID range (a TID range scan on PostgreSQL 14+); -1 leaves that side open.
      */
     public static String copyStatement(TableSpec relation, List<String> columns, String rowFilter, long fromPage,
-                                       long toPage) {
+                                       long toPage, boolean binary) {
         StringBuilder sql = new StringBuilder("COPY (SELECT ");
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(Identifiers.quote(columns.get(i)));
@@ -249,7 +249,7 @@ public final class SnapshotQueries {
         if (!where.isEmpty()) {
             sql.append(" WHERE ").append(String.join(" AND ", where));
         }
-        return sql.append(") TO STDOUT").toString();
+        return sql.append(binary ? ") TO STDOUT (FORMAT binary)" : ") TO STDOUT").toString();
     }
 
     private static Set<String> names(String jsonArray) {

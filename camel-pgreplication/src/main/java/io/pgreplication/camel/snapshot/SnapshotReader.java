@@ -233,8 +233,17 @@ public final class SnapshotReader {
             List<ChangeEvent> batch = new ArrayList<>(Math.min(batchSize, 1024));
             long count = 0;
             byte[] row;
+            boolean first = true;
             while ((row = copy.readFromCopy()) != null) {
-                CopyText.split(row, values);
+                if (table.binary()) {
+                    boolean isRow = CopyBinary.split(row, first, values);
+                    first = false;
+                    if (!isRow) {
+                        continue; // the header alone, or the trailer
+                    }
+                } else {
+                    CopyText.split(row, values);
+                }
                 batch.add(table.event(values, consistentPoint));
                 if (batch.size() >= batchSize) {
                     if (!hand(table, batch)) {

@@ -19,9 +19,10 @@ import io.pgreplication.camel.value.ValueDecoders;
 
 /**
  * One published table as the snapshot reads it: the columns to select (the published ones allowed by
- * {@code includeColumns}, plus the key columns), a decoder per column chosen by type OID as streaming does (text
- * form: COPY text is the type's output function, like pgoutput's text values), and the relation metadata a streamed
- * batch of the same table would carry. Immutable; shared by the workers.
+ * {@code includeColumns}, plus the key columns), a decoder per column chosen by type OID as streaming does (binary
+ * COPY when every column decodes exactly from its send form, like pgoutput's binary values; otherwise text COPY, the
+ * type's output function, like pgoutput's text values), and the relation metadata a streamed batch of the same table
+ * would carry. Immutable; shared by the workers.
  */
 final class SnapshotTable {
 
@@ -30,6 +31,7 @@ final class SnapshotTable {
     private final List<String> selected;
     private final String[] names;
     private final ValueDecoder[] decoders;
+    private final boolean binary;
     private final boolean[] inAfter;
     private final int[] keyIndexes;
     private final int afterSize;
@@ -65,6 +67,7 @@ final class SnapshotTable {
         this.selected = List.copyOf(select);
         this.names = select.toArray(new String[0]);
         this.decoders = decoderList.toArray(new ValueDecoder[0]);
+        this.binary = decoderList.stream().allMatch(ValueDecoder::decodesBinary);
         this.inAfter = new boolean[after.size()];
         int n = 0;
         for (int i = 0; i < inAfter.length; i++) {
@@ -89,20 +92,28 @@ final class SnapshotTable {
     }
 
     String copyStatement(TableSpec source, long fromPage, long toPage) {
-        return SnapshotQueries.copyStatement(source, selected, published.rowFilter(), fromPage, toPage);
+        return SnapshotQueries.copyStatement(source, selected, published.rowFilter(), fromPage, toPage, binary);
+    }
+
+    /**
+     * True when every selected column decodes exactly from its binary form: the table is then read with binary COPY,
+     * whose values are the same send-function bytes pgoutput's binary mode carries (cheaper to decode than text).
+     */
+    boolean binary() {
+        return binary;
     }
 
     int columnCount() {
         return names.length;
     }
 
-    /** The snapshot event of one COPY row, split into {@code values}. */
+    /** The snapshot event of one COPY row, split into {@code values} (binary or text as {@link #binary()} says). */
     ChangeEvent event(byte[][] values, long consistentPoint) {
         Map<String, Object> after = new LinkedHashMap<>(afterSize * 2);
         Object[] decoded = keyIndexes.length == 0 ? null : new Object[names.length];
         for (int i = 0; i < names.length; i++) {
-            byte[] text = values[i];
-            Object v = text == null ? null : decoders[i].decodeText(text);
+            byte[] value = values[i];
+            Object v = value == null ? null : binary ? decoders[i].decodeBinary(value) : decoders[i].decodeText(value);
             if (inAfter[i]) {
                 after.put(names[i], v);
             }

@@ -51,10 +51,10 @@ class CopyTextTest {
     @Test
     void copyStatementsQuoteNamesAndBoundCtidRanges() {
         TableSpec t = new TableSpec("Sales", "Order \"Items\"");
-        assertThat(SnapshotQueries.copyStatement(t, java.util.List.of("id", "Qty"), null, -1, 512))
+        assertThat(SnapshotQueries.copyStatement(t, java.util.List.of("id", "Qty"), null, -1, 512, false))
                 .isEqualTo("COPY (SELECT \"id\", \"Qty\" FROM ONLY \"Sales\".\"Order \"\"Items\"\"\""
                            + " WHERE ctid < '(512,0)'::tid) TO STDOUT");
-        assertThat(SnapshotQueries.copyStatement(t, java.util.List.of("id"), "(id > 5)", 512, -1))
+        assertThat(SnapshotQueries.copyStatement(t, java.util.List.of("id"), "(id > 5)", 512, -1, false))
                 .endsWith("WHERE ctid >= '(512,0)'::tid AND ((id > 5))) TO STDOUT");
     }
 }

@@ -10,14 +10,40 @@ import java.util.List;
 /**
  * The fixed workload of the streaming benchmark (research/pgoutput.md §5.2): a table, a publication and every slot the
  * run will read, all created <em>before</em> the load so each slot sees exactly the same WAL, then N rows in
- * transactions of {@value #ROWS_PER_TRANSACTION}. The WAL positions around the load give its size and the end LSN a
+ * transactions of a chosen size (1,000 by default, 1 for single-row commits), narrow or wide rows. The WAL positions around the load give its size and the end LSN a
  * reader has to reach.
  */
 final class BenchmarkBacklog {
 
     static final String TABLE = "public.bench";
     static final String PUBLICATION = "pgrbench_pub";
-    static final int ROWS_PER_TRANSACTION = 1000;
+
+    /**
+     * The table's shape: {@code narrow} (4 columns, the original workload) or {@code wide} (20 columns of mixed
+     * types), each with the column list and the SELECT expressions of row {@code g}.
+     */
+    enum Shape {
+        NARROW("id bigint PRIMARY KEY, a int, b text, c timestamptz",
+                "g, (g % 100000)::int, md5(g::text), now() + g * interval '1 millisecond'"),
+        WIDE("id bigint PRIMARY KEY, i4 int, i8 bigint, i2 smallint, amount numeric(12,2), ratio float8, score float4,"
+             + " flag bool, name text, code varchar(40), tag char(8), day date, at timestamp, at_tz timestamptz,"
+             + " clock time, ref uuid, doc jsonb, raw bytea, nums int[], span interval",
+                "g, (g % 100000)::int, g * 1000, (g % 30000)::smallint, g / 100.0, g / 7.0, (g % 1000) / 3.0,"
+                + " g % 2 = 0, 'customer ' || g, md5(g::text), lpad((g % 1000)::text, 8, '0'),"
+                + " date '2026-01-01' + (g % 365)::int, timestamp '2026-01-01' + g * interval '1 second',"
+                + " now() + g * interval '1 millisecond', time '00:00' + g * interval '1 second',"
+                + " md5(g::text)::uuid, jsonb_build_object('n', g, 'tags', jsonb_build_array('a', g % 10)),"
+                + " decode(md5(g::text), 'hex'), ARRAY[g % 10, g % 100, g % 1000]::int[],"
+                + " (g % 1000) * interval '1 minute'");
+
+        final String columns;
+        final String values;
+
+        Shape(String columns, String values) {
+            this.columns = columns;
+            this.values = values;
+        }
+    }
 
     /** What the load wrote: row and transaction counts, WAL positions, how long the load took. */
     record Result(long rows, long transactions, long startLsn, long endLsn, double loadSeconds) {
@@ -33,7 +59,7 @@ final class BenchmarkBacklog {
      * Drops what an earlier run left (only objects named by this benchmark), then creates table, publication and
      * {@code slots} (pgoutput) in that order.
      */
-    static void prepare(Connection c, List<String> slots) throws SQLException {
+    static void prepare(Connection c, List<String> slots, Shape shape) throws SQLException {
         try (Statement s = c.createStatement()) {
             // A slot that survived an earlier, interrupted run on an external server would pin its WAL forever.
             try (ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots"
@@ -44,7 +70,7 @@ final class BenchmarkBacklog {
             }
             s.execute("DROP PUBLICATION IF EXISTS " + PUBLICATION);
             s.execute("DROP TABLE IF EXISTS " + TABLE);
-            s.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, a int, b text, c timestamptz)");
+            s.execute("CREATE TABLE " + TABLE + " (" + shape.columns + ")");
             s.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + TABLE);
         }
         for (String slot : slots) {
@@ -55,25 +81,29 @@ final class BenchmarkBacklog {
         }
     }
 
-    /** Inserts {@code rows} rows, one transaction per {@value #ROWS_PER_TRANSACTION}, and records the WAL around them. */
-    static Result load(Connection c, long rows) throws SQLException {
+    /**
+     * Inserts {@code rows} rows in transactions of {@code perTransaction} rows and records the WAL around them. A
+     * server-side procedure commits every {@code perTransaction} rows, so the load costs server work, not client
+     * round trips, even with single-row transactions.
+     */
+    static Result load(Connection c, long rows, long perTransaction, Shape shape) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE PROCEDURE pgrbench_load(total bigint, per bigint) LANGUAGE plpgsql AS $$"
+                      + " DECLARE first bigint := 1; BEGIN WHILE first <= total LOOP"
+                      + " INSERT INTO " + TABLE + " SELECT " + shape.values
+                      + " FROM generate_series(first, least(total, first + per - 1)) g;"
+                      + " COMMIT; first := first + per; END LOOP; END $$");
+        }
         long start = currentLsn(c);
         long began = System.nanoTime();
-        long transactions = 0;
         c.setAutoCommit(true);
-        // One statement per transaction keeps the server, not the client round trips, the cost of the load.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
-                                                       + " SELECT g, (g % 100000)::int, md5(g::text),"
-                                                       + " now() + g * interval '1 millisecond'"
-                                                       + " FROM generate_series(?::bigint, ?::bigint) g")) {
-            for (long first = 1; first <= rows; first += ROWS_PER_TRANSACTION) {
-                ps.setLong(1, first);
-                ps.setLong(2, Math.min(rows, first + ROWS_PER_TRANSACTION - 1));
-                ps.executeUpdate();
-                transactions++;
-            }
+        try (PreparedStatement ps = c.prepareStatement("CALL pgrbench_load(?, ?)")) {
+            ps.setLong(1, rows);
+            ps.setLong(2, perTransaction);
+            ps.execute();
         }
         double seconds = (System.nanoTime() - began) / 1e9;
+        long transactions = (rows + perTransaction - 1) / perTransaction;
         return new Result(rows, transactions, start, currentLsn(c), seconds);
     }
 

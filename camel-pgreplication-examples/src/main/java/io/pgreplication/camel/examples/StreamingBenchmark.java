@@ -11,7 +11,7 @@ import org.postgresql.replication.LogSequenceNumber;
  * Streaming throughput of the component against the client-side floor (SPEC §10, research/pgoutput.md §5), in one
  * run on one WAL backlog:
  * <ol>
- * <li>creates table, publication and every slot first, then writes {@code bench.rows} rows in 1,000-row
+ * <li>creates table, publication and every slot first, then writes {@code bench.rows} rows in {@code bench.txSize}-row
  * transactions, so each slot decodes exactly the same WAL;</li>
  * <li>warms the JVM up with the component on a slot of its own, stopped after {@code bench.warmup} events;</li>
  * <li>{@code bench.repeat} times: the floor ({@code bench.floor}: pg_recvlogical or a bare pgjdbc reader) reads its
@@ -41,6 +41,9 @@ public final class StreamingBenchmark {
         long warmup = Math.min(rows, Long.getLong("bench.warmup", 200_000));
         int batchSize = Integer.getInteger("bench.batchSize", 1000);
         boolean binary = Boolean.parseBoolean(System.getProperty("bench.binaryValues", "true"));
+        long perTransaction = Long.getLong("bench.txSize", 1000);
+        BenchmarkBacklog.Shape shape = BenchmarkBacklog.Shape.valueOf(
+                System.getProperty("bench.shape", "narrow").toUpperCase(Locale.ROOT));
         FloorReader floor = FloorReader.choose(System.getProperty("bench.floor", "auto"));
 
         List<String> slots = new ArrayList<>();
@@ -59,10 +62,11 @@ public final class StreamingBenchmark {
             int protocol = BenchmarkBacklog.protocolVersion(version);
             printMachine(server, c, floor, protocol, binary);
 
-            BenchmarkBacklog.prepare(c, slots);
-            System.out.printf(Locale.ROOT, "%nWriting the backlog: %,d rows in %,d-row transactions, %d slots waiting%n",
-                    rows, BenchmarkBacklog.ROWS_PER_TRANSACTION, slots.size());
-            BenchmarkBacklog.Result backlog = BenchmarkBacklog.load(c, rows);
+            BenchmarkBacklog.prepare(c, slots, shape);
+            System.out.printf(Locale.ROOT, "%nWriting the backlog: %,d %s rows in %,d-row transactions, %d slots"
+                                           + " waiting%n", rows, shape.name().toLowerCase(Locale.ROOT), perTransaction,
+                    slots.size());
+            BenchmarkBacklog.Result backlog = BenchmarkBacklog.load(c, rows, perTransaction, shape);
             System.out.printf(Locale.ROOT, "Backlog: %,d transactions, WAL %s .. %s = %.1f MB, written in %.1f s%n",
                     backlog.transactions(), lsn(backlog.startLsn()), lsn(backlog.endLsn()), backlog.walMegabytes(),
                     backlog.loadSeconds());

@@ -51,7 +51,7 @@ class SnapshotRestartFaultIT extends FaultITSupport {
         awaitAllConfirmed();
         assertThat(preloadedInSink()).as("the interrupted snapshot was taken again from the start")
                 .isGreaterThan(PRELOADED);
-        ReliabilityReport.Result result = checkAfterSnapshot();
+        ReliabilityReport.Result result = ReliabilityReport.checkAfterSnapshot(db, table, sink);
         ReliabilityReport.print("PostgreSQL restart -m " + mode + " while snapshotting", 1, result);
         assertThat(result.written()).isPositive();
         assertThat(result.lost()).as("changes missing from the sink").isZero();
@@ -59,26 +59,5 @@ class SnapshotRestartFaultIT extends FaultITSupport {
 
     private long preloadedInSink() {
         return Long.parseLong(db.queryString("SELECT count(*) FROM " + sink + " WHERE id >= 1000"));
-    }
-
-    /**
-     * After a snapshot, a key's changes before its snapshot value legitimately arrive only as that value: the check
-     * counts, per key, every committed seq from the lowest one the sink holds up to the source's final seq (from 1
-     * for a key the sink never saw, so a missing key counts as lost).
-     */
-    private ReliabilityReport.Result checkAfterSnapshot() {
-        // Joins, not correlated subqueries: the sink holds tens of thousands of rows.
-        String with = "WITH lo AS (SELECT id, min(seq) AS lo FROM " + sink + " GROUP BY id),"
-                      + " committed AS (SELECT t.id, g.s AS seq FROM " + table + " t LEFT JOIN lo USING (id),"
-                      + " generate_series(coalesce(lo.lo, 1), t.seq) g(s)),"
-                      + " delivered AS (SELECT DISTINCT id, seq FROM " + sink + ") ";
-        String[] row = db.queryString(with + "SELECT concat_ws(',', (SELECT count(*) FROM committed),"
-                                      + " (SELECT count(*) FROM delivered),"
-                                      + " (SELECT count(*) FROM committed c LEFT JOIN delivered d USING (id, seq)"
-                                      + " WHERE d.id IS NULL),"
-                                      + " (SELECT count(*) FROM " + sink + ") - (SELECT count(*) FROM delivered))")
-                .split(",");
-        return new ReliabilityReport.Result(Long.parseLong(row[0]), Long.parseLong(row[1]), Long.parseLong(row[2]),
-                Long.parseLong(row[3]));
     }
 }

@@ -11,6 +11,7 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.pgoutput.TupleData;
 import io.pgreplication.camel.value.TypeLookup;
+import io.pgreplication.camel.value.ValueDecoder;
 
 /**
  * Turns decoded pgoutput messages into {@link ChangeEvent}s: keeps the latest shape of every table and the state of
@@ -56,6 +57,8 @@ public final class EventAssembler {
     private final Listener listener;
     private final Map<Integer, TableShape> shapes = new HashMap<>();
     private final Map<Integer, String> typeNames = new HashMap<>();
+    private int lastOid;
+    private TableShape lastShape;
 
     private long transaction;
     private boolean inTransaction;
@@ -95,7 +98,7 @@ public final class EventAssembler {
         if (message instanceof PgOutputMessage.Insert m) {
             TableShape shape = shape(m.relationOid(), lsn);
             if (shape.delivered()) {
-                Map<String, Object> after = new LinkedHashMap<>(shape.columnCount() * 2);
+                RowMap after = new RowMap(shape);
                 List<String> toast = fill(shape, m.newTuple(), after, null);
                 change(shape, Operation.INSERT, lsn, keyOf(shape, after), null, after, toast);
             }
@@ -104,7 +107,7 @@ public final class EventAssembler {
         } else if (message instanceof PgOutputMessage.Delete m) {
             TableShape shape = shape(m.relationOid(), lsn);
             if (shape.delivered()) {
-                Map<String, Object> before = oldRow(shape, m.oldKey(), m.oldRow());
+                RowMap before = oldRow(shape, m.oldKey(), m.oldRow());
                 change(shape, Operation.DELETE, lsn, keyOf(shape, before), before, null, null);
             }
         } else if (message instanceof PgOutputMessage.Begin m) {
@@ -120,6 +123,7 @@ public final class EventAssembler {
             List<String> primaryKey = m.replicaIdentity() == 'f' || m.replicaIdentity() == 'n'
                     ? primaryKeys.primaryKey(m.oid()) : List.of();
             String schema = m.namespace().isEmpty() ? "pg_catalog" : m.namespace();
+            lastShape = null;
             shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name()),
                     includeColumns.columnsOf(schema, m.name()), types));
         } else if (message instanceof PgOutputMessage.Type m) {
@@ -144,8 +148,8 @@ public final class EventAssembler {
         if (!shape.delivered()) {
             return;
         }
-        Map<String, Object> before = oldRow(shape, m.oldKey(), m.oldRow());
-        Map<String, Object> after = new LinkedHashMap<>(shape.columnCount() * 2);
+        RowMap before = oldRow(shape, m.oldKey(), m.oldRow());
+        RowMap after = new RowMap(shape);
         List<String> toast = fill(shape, m.newTuple(), after, before);
         // An old tuple is sent when the key changed (or always under FULL): the key is then the old one.
         change(shape, Operation.UPDATE, lsn, keyOf(shape, before != null ? before : after), before, after, toast);
@@ -184,8 +188,8 @@ public final class EventAssembler {
         listener.onCommit(transaction, m.lsn());
     }
 
-    private void change(TableShape shape, Operation op, long lsn, Map<String, Object> key, Map<String, Object> before,
-                        Map<String, Object> after, List<String> toast) {
+    private void change(TableShape shape, Operation op, long lsn, Map<String, Object> key, RowMap before,
+                        RowMap after, List<String> toast) {
         shape.dropKeyOnly(before);
         shape.dropKeyOnly(after);
         RelationMetadata r = shape.metadata();
@@ -195,6 +199,10 @@ public final class EventAssembler {
     }
 
     private TableShape shape(int oid, long lsn) {
+        // Changes come in runs of one table: skip the boxed map look-up while the table stays the same.
+        if (lastShape != null && lastOid == oid) {
+            return lastShape;
+        }
         TableShape shape = shapes.get(oid);
         if (shape == null) {
             // The server always sends a Relation before the first change of a table on a connection.
@@ -202,6 +210,8 @@ public final class EventAssembler {
                                             + Lsn.format(lsn)
                                             + " arrived before its Relation message");
         }
+        lastOid = oid;
+        lastShape = shape;
         return shape;
     }
 
@@ -209,8 +219,7 @@ public final class EventAssembler {
      * Decodes a tuple into {@code row}. Unchanged TOAST columns are taken from {@code before} when it has them;
      * otherwise they are left out and returned, never reported as null.
      */
-    private static List<String> fill(TableShape shape, TupleData tuple, Map<String, Object> row,
-                                     Map<String, Object> before) {
+    private static List<String> fill(TableShape shape, TupleData tuple, RowMap row, RowMap before) {
         List<String> unchanged = null;
         int n = Math.min(tuple.size(), shape.columnCount());
         for (int i = 0; i < n; i++) {
@@ -218,21 +227,18 @@ public final class EventAssembler {
                 continue;
             }
             byte kind = tuple.kind(i);
-            String name = shape.name(i);
-            if (kind == TupleData.TEXT) {
-                row.put(name, shape.decoder(i).decodeText(tuple.value(i)));
-            } else if (kind == TupleData.BINARY) {
-                row.put(name, shape.decoder(i).decodeBinary(tuple.value(i)));
+            if (kind == TupleData.TEXT || kind == TupleData.BINARY) {
+                row.set(i, decode(shape, tuple, i));
             } else if (kind == TupleData.NULL) {
-                row.put(name, null);
+                row.set(i, null);
             } else if (kind == TupleData.UNCHANGED_TOAST) {
-                if (before != null && before.containsKey(name)) {
-                    row.put(name, before.get(name));
+                if (before != null && before.has(i)) {
+                    row.set(i, before.valueAt(i));
                 } else {
                     if (unchanged == null) {
                         unchanged = new ArrayList<>(2);
                     }
-                    unchanged.add(name);
+                    unchanged.add(shape.name(i));
                 }
             }
         }
@@ -240,19 +246,17 @@ public final class EventAssembler {
     }
 
     /** The old row as the server sent it: the full row ('O') or only the key columns ('K'); null when absent. */
-    private static Map<String, Object> oldRow(TableShape shape, TupleData oldKey, TupleData oldRow) {
+    private static RowMap oldRow(TableShape shape, TupleData oldKey, TupleData oldRow) {
         if (oldRow != null) {
-            Map<String, Object> before = new LinkedHashMap<>(shape.columnCount() * 2);
+            RowMap before = new RowMap(shape);
             fill(shape, oldRow, before, null);
             return before;
         }
         if (oldKey != null) {
-            Map<String, Object> before = new LinkedHashMap<>();
+            RowMap before = new RowMap(shape);
             for (int i = 0; i < Math.min(oldKey.size(), shape.columnCount()); i++) {
-                if (oldKey.kind(i) == TupleData.TEXT) {
-                    before.put(shape.name(i), shape.decoder(i).decodeText(oldKey.value(i)));
-                } else if (oldKey.kind(i) == TupleData.BINARY) {
-                    before.put(shape.name(i), shape.decoder(i).decodeBinary(oldKey.value(i)));
+                if (oldKey.kind(i) == TupleData.TEXT || oldKey.kind(i) == TupleData.BINARY) {
+                    before.set(i, decode(shape, oldKey, i));
                 }
             }
             return before;
@@ -260,16 +264,23 @@ public final class EventAssembler {
         return null;
     }
 
+    /** Column {@code i} of a tuple, a 't' or 'b' value, decoded where it lies in the message. */
+    private static Object decode(TableShape shape, TupleData tuple, int i) {
+        ValueDecoder decoder = shape.decoder(i);
+        return tuple.kind(i) == TupleData.TEXT
+                ? decoder.decodeText(tuple.data(), tuple.offset(i), tuple.length(i))
+                : decoder.decodeBinary(tuple.data(), tuple.offset(i), tuple.length(i));
+    }
+
     /** The key columns picked from a decoded row (the old row when the server sent one). */
-    private static Map<String, Object> keyOf(TableShape shape, Map<String, Object> row) {
+    private static Map<String, Object> keyOf(TableShape shape, RowMap row) {
         int[] keys = shape.keyIndexes();
         if (keys.length == 1) {
-            String name = shape.name(keys[0]);
-            return Collections.singletonMap(name, row.get(name));
+            return Collections.singletonMap(shape.name(keys[0]), row.valueAt(keys[0]));
         }
         Map<String, Object> key = new LinkedHashMap<>(keys.length * 2);
         for (int i : keys) {
-            key.put(shape.name(i), row.get(shape.name(i)));
+            key.put(shape.name(i), row.valueAt(i));
         }
         return key;
     }

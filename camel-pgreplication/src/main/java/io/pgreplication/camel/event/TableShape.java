@@ -1,6 +1,7 @@
 package io.pgreplication.camel.event;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,13 +20,15 @@ public final class TableShape {
 
     private final RelationMetadata metadata;
     private final String[] names;
+    /** Column position by name, shared by every row of this shape ({@link RowMap}). */
+    private final Map<String, Integer> positions;
     private final ValueDecoder[] decoders;
     private final int[] keyIndexes;
     private final boolean delivered;
     /** includeColumns projection, computed once here: columns never decoded (null = none). */
     private final boolean[] skipped;
     /** Key columns outside includeColumns: decoded for the key, then removed from before/after (null = none). */
-    private final String[] keyOnly;
+    private final int[] keyOnly;
 
     public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
                boolean delivered) {
@@ -51,10 +54,12 @@ public final class TableShape {
         List<ColumnMetadata> described = new ArrayList<>(n);
         List<Integer> keys = new ArrayList<>();
         boolean[] skip = new boolean[n];
-        List<String> keyOutside = new ArrayList<>();
+        List<Integer> keyOutside = new ArrayList<>();
+        this.positions = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             PgOutputMessage.Column c = columns.get(i);
             names[i] = c.name();
+            positions.put(c.name(), i);
             // Tables filtered out are never decoded: no catalog look-ups for them.
             decoders[i] = delivered ? ValueDecoders.forType(c.typeOid(), types) : null;
             boolean key = primaryKey.isEmpty() ? c.key() : primaryKey.contains(c.name());
@@ -63,7 +68,7 @@ public final class TableShape {
             }
             boolean listed = included == null || included.contains(c.name());
             if (!listed && key) {
-                keyOutside.add(c.name());
+                keyOutside.add(i);
             }
             skip[i] = !listed && !key;
             if (!skip[i]) {
@@ -73,7 +78,7 @@ public final class TableShape {
         }
         this.keyIndexes = keys.stream().mapToInt(Integer::intValue).toArray();
         this.skipped = included == null ? null : skip;
-        this.keyOnly = keyOutside.isEmpty() ? null : keyOutside.toArray(new String[0]);
+        this.keyOnly = keyOutside.isEmpty() ? null : keyOutside.stream().mapToInt(Integer::intValue).toArray();
         // An empty namespace is how pgoutput names pg_catalog.
         String schema = schemaOverride != null ? schemaOverride
                 : relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
@@ -121,11 +126,17 @@ public final class TableShape {
         return skipped != null && skipped[column];
     }
 
+    /** The position of column {@code name}, or -1. */
+    int indexOf(Object name) {
+        Integer position = positions.get(name);
+        return position != null ? position : -1;
+    }
+
     /** Removes key columns that includeColumns does not list from a row, once its key has been taken. */
-    void dropKeyOnly(Map<String, Object> row) {
+    void dropKeyOnly(RowMap row) {
         if (keyOnly != null && row != null) {
-            for (String name : keyOnly) {
-                row.remove(name);
+            for (int column : keyOnly) {
+                row.unset(column);
             }
         }
     }

@@ -7,7 +7,8 @@ import java.util.Arrays;
 
 /**
  * Decodes pgoutput messages (protocol versions 1-4), one per call, straight from the payload buffer of an XLogData
- * message. Only column values, message contents and strings are copied out of the buffer.
+ * message. Strings and logical message contents are copied out of the buffer; column values are not: a
+ * {@link TupleData} refers to the payload's backing array.
  *
  * <p>The decoder keeps the one piece of state the protocol needs: whether it is between Stream Start 'S' and Stream
  * Stop 'E', because only there do Relation, Type, Insert, Update, Delete, Truncate and Message carry an xid. Feed it
@@ -34,7 +35,9 @@ public final class PgOutputDecoder {
 
     /**
      * Decodes the one message in {@code payload} between its position and limit. The buffer's position, limit and
-     * contents are left unchanged.
+     * contents are left unchanged. The column values of the result are read in place from the buffer's backing array,
+     * so the caller must not write to that array while the message is in use; pgjdbc gives every message an array of
+     * its own. (A buffer without an accessible array has each tuple copied once.)
      *
      * @param payload  the XLogData payload, starting with the message type byte
      * @param walStart the XLogData header's WAL position, used only to make errors traceable
@@ -65,7 +68,7 @@ public final class PgOutputDecoder {
             }
             return message;
         } finally {
-            buf = null; // do not keep the caller's (possibly large, reused) buffer reachable
+            buf = null; // the decoder itself keeps no message reachable
         }
     }
 
@@ -248,18 +251,37 @@ public final class PgOutputDecoder {
     private TupleData readTuple() {
         int count = readCount("tuple column count", 1); // every column has at least its kind byte
         byte[] kinds = new byte[count];
-        byte[][] values = new byte[count][];
+        int[] offsets = new int[count];
+        int[] lengths = new int[count];
+        int first = pos;
         for (int i = 0; i < count; i++) {
             byte kind = readByte("column kind");
             kinds[i] = kind;
             if (kind == TupleData.TEXT || kind == TupleData.BINARY) {
-                values[i] = readBytes("column value");
+                int length = readLength("column value");
+                offsets[i] = pos;
+                lengths[i] = length;
+                pos += length;
             } else if (kind != TupleData.NULL && kind != TupleData.UNCHANGED_TOAST) {
                 throw failAt(pos - 1, "unknown column kind " + PgOutputFormatException.describe(kind)
                                       + " for column " + i);
             }
         }
-        return new TupleData(kinds, values);
+        // Values stay where they are: in the payload's own array, or one copy of the tuple's bytes when it has none.
+        byte[] data;
+        int shift;
+        if (buf.hasArray()) {
+            data = buf.array();
+            shift = buf.arrayOffset();
+        } else {
+            data = new byte[pos - first];
+            buf.get(first, data);
+            shift = -first;
+        }
+        for (int i = 0; i < count; i++) {
+            offsets[i] += shift;
+        }
+        return new TupleData(kinds, data, offsets, lengths);
     }
 
     private void expectMarker(char expected, String where) {
@@ -318,16 +340,22 @@ public final class PgOutputDecoder {
 
     /** An Int32 length followed by that many bytes, copied. */
     private byte[] readBytes(String what) {
+        int length = readLength(what);
+        byte[] bytes = new byte[length];
+        buf.get(pos, bytes);
+        pos += length;
+        return bytes;
+    }
+
+    /** An Int32 length of bytes that must follow it; the position is left on the first of them. */
+    private int readLength(String what) {
         int lengthAt = pos;
         int length = readInt(what + " length");
         if (length < 0) {
             throw failAt(lengthAt, "negative " + what + " length " + length);
         }
         require(length, what);
-        byte[] bytes = new byte[length];
-        buf.get(pos, bytes);
-        pos += length;
-        return bytes;
+        return length;
     }
 
     /** A NUL-terminated UTF-8 string. */

@@ -28,7 +28,12 @@ final class ArrayDecoder implements ValueDecoder {
 
     @Override
     public Object decodeText(byte[] text) {
-        String s = new String(text, StandardCharsets.UTF_8);
+        return decodeText(text, 0, text.length);
+    }
+
+    @Override
+    public Object decodeText(byte[] data, int offset, int length) {
+        String s = new String(data, offset, length, StandardCharsets.UTF_8);
         int start = 0;
         if (s.charAt(0) == '[') {
             // Dimension decoration, printed when a lower bound is not 1.
@@ -97,7 +102,12 @@ final class ArrayDecoder implements ValueDecoder {
      * dimension, then per element an Int32 length (-1 for NULL) and its send form. */
     @Override
     public Object decodeBinary(byte[] binary) {
-        ByteBuffer b = ByteBuffer.wrap(binary);
+        return decodeBinary(binary, 0, binary.length);
+    }
+
+    @Override
+    public Object decodeBinary(byte[] data, int offset, int length) {
+        ByteBuffer b = ByteBuffer.wrap(data, offset, length);
         int ndim = b.getInt();
         b.getInt();
         b.getInt();

@@ -111,7 +111,9 @@ final class DateTimes {
         int hours = Integer.parseInt(s, from + 1, from + 3, 10);
         int minutes = to >= from + 6 ? Integer.parseInt(s, from + 4, from + 6, 10) : 0;
         int seconds = to >= from + 9 ? Integer.parseInt(s, from + 7, from + 9, 10) : 0;
-        return ZoneOffset.ofTotalSeconds(sign * (hours * 3600 + minutes * 60 + seconds));
+        int total = sign * (hours * 3600 + minutes * 60 + seconds);
+        // The session runs with TimeZone=UTC: skip the offset cache's boxed look-up for the common case.
+        return total == 0 ? ZoneOffset.UTC : ZoneOffset.ofTotalSeconds(total);
     }
 
     // ---- binary

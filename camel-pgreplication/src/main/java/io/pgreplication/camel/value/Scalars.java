@@ -22,14 +22,54 @@ final class Scalars {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
+    static String ascii(byte[] b, int offset, int length) {
+        return new String(b, offset, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * An int2, int4 or int8 text form ({@code -?[0-9]+}, which is all the server prints for them), parsed without a
+     * String in between. Accumulates negatively so that the smallest int8 parses too.
+     */
+    static long integer(byte[] b, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
+        boolean negative = length > 0 && b[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (i == end || end - i > 19) {
+            throw notInteger(b, offset, length);
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            int digit = b[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw notInteger(b, offset, length);
+            }
+            long next = value * 10 - digit;
+            if (value < Long.MIN_VALUE / 10 || next > value) {
+                throw notInteger(b, offset, length);
+            }
+            value = next;
+        }
+        if (!negative && value == Long.MIN_VALUE) {
+            throw notInteger(b, offset, length);
+        }
+        return negative ? value : -value;
+    }
+
+    private static NumberFormatException notInteger(byte[] b, int offset, int length) {
+        return new NumberFormatException("Not an integer: '" + ascii(b, offset, length) + "'");
+    }
+
     static String utf8(ByteBuffer b) {
         return new String(b.array(), b.arrayOffset() + b.position(), b.remaining(), StandardCharsets.UTF_8);
     }
 
     // ---- numeric
 
-    static Object numericText(byte[] b) {
-        String s = ascii(b);
+    static Object numericText(byte[] b, int offset, int length) {
+        String s = ascii(b, offset, length);
         char first = s.charAt(0);
         // NaN, Infinity, -Infinity have no BigDecimal: they travel as their text (SPEC §4).
         if (first == 'N' || first == 'I' || (first == '-' && s.length() > 1 && s.charAt(1) == 'I')) {
@@ -80,12 +120,13 @@ final class Scalars {
 
     // ---- others
 
-    static Object bytea(byte[] b) {
-        // bytea_output=hex: "\x" then two hex digits per byte.
-        int n = (b.length - 2) / 2;
+    static Object bytea(byte[] b, int offset, int length) {
+        // bytea_output=hex: a backslash and 'x', then two hex digits per byte.
+        int n = (length - 2) / 2;
+        int from = offset + 2;
         byte[] out = new byte[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (byte) (Character.digit(b[2 + 2 * i], 16) << 4 | Character.digit(b[3 + 2 * i], 16));
+            out[i] = (byte) (Character.digit(b[from + 2 * i], 16) << 4 | Character.digit(b[from + 1 + 2 * i], 16));
         }
         return out;
     }
@@ -98,10 +139,6 @@ final class Scalars {
 
     static Object uuid(ByteBuffer b) {
         return new UUID(b.getLong(), b.getLong());
-    }
-
-    static Object json(byte[] b) {
-        return json(b, 0, b.length);
     }
 
     static Object json(byte[] b, int offset, int length) {

@@ -1,5 +1,7 @@
 package io.pgreplication.camel.value;
 
+import java.util.Arrays;
+
 /**
  * Turns one column value as the server sent it into its SPEC §4 Java value, chosen once per column from the type OID
  * (see {@link ValueDecoders#forType(int, TypeLookup)}). Text values are the type's output function under the
@@ -13,11 +15,29 @@ public interface ValueDecoder {
     Object decodeText(byte[] text);
 
     /**
+     * The value from the text form in {@code length} bytes of {@code data} at {@code offset}, so a value can be decoded
+     * straight from the message that carried it. The bytes are only read.
+     */
+    default Object decodeText(byte[] data, int offset, int length) {
+        return decodeText(Arrays.copyOfRange(data, offset, offset + length));
+    }
+
+    /**
      * The value from its binary (send) form.
      *
      * @throws IllegalStateException when {@link #decodesBinary()} is false
      */
     Object decodeBinary(byte[] binary);
+
+    /**
+     * The value from the binary form in {@code length} bytes of {@code data} at {@code offset}; the bytes are only
+     * read.
+     *
+     * @throws IllegalStateException when {@link #decodesBinary()} is false
+     */
+    default Object decodeBinary(byte[] data, int offset, int length) {
+        return decodeBinary(Arrays.copyOfRange(data, offset, offset + length));
+    }
 
     /**
      * True when the binary form decodes to exactly what the text form gives. False for types whose text form depends

@@ -55,33 +55,33 @@ public final class ValueDecoders {
     private static ValueDecoder builtIn(PgType type) {
         switch (type) {
             case INT2:
-                return new Simple(b -> Short.valueOf(Scalars.ascii(b)), ByteBuffer::getShort);
+                return new Simple((b, o, n) -> (short) Scalars.integer(b, o, n), ByteBuffer::getShort);
             case INT4:
-                return new Simple(b -> Integer.valueOf(Scalars.ascii(b)), ByteBuffer::getInt);
+                return new Simple((b, o, n) -> (int) Scalars.integer(b, o, n), ByteBuffer::getInt);
             case INT8:
-                return new Simple(b -> Long.valueOf(Scalars.ascii(b)), ByteBuffer::getLong);
+                return new Simple(Scalars::integer, ByteBuffer::getLong);
             case FLOAT4:
-                return new Simple(b -> Float.valueOf(Scalars.ascii(b)), ByteBuffer::getFloat);
+                return Simple.ascii(Float::valueOf, ByteBuffer::getFloat);
             case FLOAT8:
-                return new Simple(b -> Double.valueOf(Scalars.ascii(b)), ByteBuffer::getDouble);
+                return Simple.ascii(Double::valueOf, ByteBuffer::getDouble);
             case NUMERIC:
                 return new Simple(Scalars::numericText, Scalars::numericBinary);
             case BOOL:
-                return new Simple(b -> b.length == 1 && b[0] == 't', b -> b.get() != 0);
+                return new Simple((b, o, n) -> n == 1 && b[o] == 't', b -> b.get() != 0);
             case BYTEA:
                 return new Simple(Scalars::bytea, Scalars::bytes);
             case UUID:
-                return new Simple(b -> java.util.UUID.fromString(Scalars.ascii(b)), Scalars::uuid);
+                return Simple.ascii(java.util.UUID::fromString, Scalars::uuid);
             case DATE:
-                return new Simple(b -> DateTimes.dateText(Scalars.ascii(b)), DateTimes::dateBinary);
+                return Simple.ascii(DateTimes::dateText, DateTimes::dateBinary);
             case TIME:
-                return new Simple(b -> DateTimes.timeText(Scalars.ascii(b)), DateTimes::timeBinary);
+                return Simple.ascii(DateTimes::timeText, DateTimes::timeBinary);
             case TIMETZ:
-                return new Simple(b -> DateTimes.timetzText(Scalars.ascii(b)), DateTimes::timetzBinary);
+                return Simple.ascii(DateTimes::timetzText, DateTimes::timetzBinary);
             case TIMESTAMP:
-                return new Simple(b -> DateTimes.timestampText(Scalars.ascii(b)), DateTimes::timestampBinary);
+                return Simple.ascii(DateTimes::timestampText, DateTimes::timestampBinary);
             case TIMESTAMPTZ:
-                return new Simple(b -> DateTimes.timestamptzText(Scalars.ascii(b)), DateTimes::timestamptzBinary);
+                return Simple.ascii(DateTimes::timestamptzText, DateTimes::timestamptzBinary);
             case INTERVAL:
                 return new Simple(Scalars::ascii, Intervals::binary);
             case JSON:
@@ -122,26 +122,47 @@ public final class ValueDecoders {
         /** A String in text form only. */
         static final Simple TEXT_ONLY = new Simple(Simple::utf8, null);
 
-        private final Function<byte[], Object> text;
+        /** A text form decoder reading {@code length} bytes of {@code data} at {@code offset}. */
+        @FunctionalInterface
+        interface Text {
+            Object decode(byte[] data, int offset, int length);
+        }
+
+        private final Text text;
         private final Function<ByteBuffer, Object> binary;
 
-        Simple(Function<byte[], Object> text, Function<ByteBuffer, Object> binary) {
+        Simple(Text text, Function<ByteBuffer, Object> binary) {
             this.text = text;
             this.binary = binary;
         }
 
-        static Object utf8(byte[] b) {
-            return new String(b, StandardCharsets.UTF_8);
+        /** A type whose text form is ASCII and parsed from a String. */
+        static Simple ascii(Function<String, Object> parse, Function<ByteBuffer, Object> binary) {
+            return new Simple((b, offset, length) -> parse.apply(Scalars.ascii(b, offset, length)), binary);
+        }
+
+        static Object utf8(byte[] b, int offset, int length) {
+            return new String(b, offset, length, StandardCharsets.UTF_8);
         }
 
         @Override
         public Object decodeText(byte[] value) {
-            return text.apply(value);
+            return text.decode(value, 0, value.length);
+        }
+
+        @Override
+        public Object decodeText(byte[] data, int offset, int length) {
+            return text.decode(data, offset, length);
         }
 
         @Override
         public Object decodeBinary(byte[] value) {
             return decodeBinary(ByteBuffer.wrap(value));
+        }
+
+        @Override
+        public Object decodeBinary(byte[] data, int offset, int length) {
+            return decodeBinary(ByteBuffer.wrap(data, offset, length));
         }
 
         Object decodeBinary(ByteBuffer value) {

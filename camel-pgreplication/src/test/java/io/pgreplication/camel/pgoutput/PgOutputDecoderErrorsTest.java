@@ -202,5 +202,19 @@ class PgOutputDecoderErrorsTest {
         assertThat(decoder.decode(direct, relation.lsn())).isEqualTo(expected);
         assertThat(decoder.decode(ByteBuffer.wrap(relation.bytes()).asReadOnlyBuffer(), relation.lsn()))
                 .isEqualTo(expected);
+
+        // Tuples are read in place from a heap array; without one they are copied once, with the same result.
+        PgOutputFixture.Row insert = rows("dml-default.txt").get(2);
+        ByteBuffer directInsert = ByteBuffer.allocateDirect(insert.bytes().length + 3);
+        directInsert.position(3);
+        directInsert.put(insert.bytes()).position(3);
+        Insert fromHeap = (Insert) decoder.decode(asSlice(insert.bytes()), insert.lsn());
+        Insert fromDirect = (Insert) decoder.decode(directInsert, insert.lsn());
+        Insert fromReadOnly = (Insert) decoder.decode(ByteBuffer.wrap(insert.bytes()).asReadOnlyBuffer(), insert.lsn());
+        assertThat(fromHeap.newTuple()).hasToString("TupleData[t:'1', t:'first', n]");
+        assertThat(fromDirect).isEqualTo(fromHeap);
+        assertThat(fromReadOnly).isEqualTo(fromHeap);
+        assertThat(fromDirect.newTuple().value(1)).containsExactly('f', 'i', 'r', 's', 't');
+        assertThat(fromDirect.newTuple().value(2)).isNull();
     }
 }

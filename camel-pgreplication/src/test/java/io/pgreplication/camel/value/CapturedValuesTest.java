@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.pgreplication.camel.value.ComparableValues.comparable;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Decodes values captured from a real server (PostgreSQL 15.18, {@code src/test/resources/values/capture.py}): the
@@ -69,6 +70,41 @@ class CapturedValuesTest {
             assertThat(c.decoder().decodesBinary()).as(c.sql()).isTrue();
             assertThat(comparable(c.fromBinary())).as(c.sql()).isEqualTo(comparable(c.fromText()));
         }
+    }
+
+    /** Streaming decodes values where they lie in the message: no decoder may read outside its slice. */
+    @Test
+    void everyCapturedValueDecodesTheSameInsideALargerArray() throws IOException {
+        for (Captured c : captured()) {
+            assertThat(comparable(c.decoder().decodeText(padded(c.text()), 7, c.text().length))).as(c.sql())
+                    .isEqualTo(comparable(c.fromText()));
+            assertThat(comparable(c.decoder().decodeBinary(padded(c.binary()), 7, c.binary().length))).as(c.sql())
+                    .isEqualTo(comparable(c.fromBinary()));
+        }
+    }
+
+    /** The value with 7 bytes of junk before it and 5 after: digits and braces, which a decoder might take in. */
+    private static byte[] padded(byte[] value) {
+        byte[] out = new byte[value.length + 12];
+        Arrays.fill(out, (byte) '9');
+        out[0] = '{';
+        out[out.length - 1] = '}';
+        System.arraycopy(value, 0, out, 7, value.length);
+        return out;
+    }
+
+    @Test
+    void integersFromTextRejectWhatTheServerNeverPrints() {
+        ValueDecoder int8 = ValueDecoders.forType(PgType.INT8.oid(), TypeLookup.NONE);
+        assertThat(int8.decodeText("-9223372036854775808".getBytes())).isEqualTo(Long.MIN_VALUE);
+        assertThat(int8.decodeText("9223372036854775807".getBytes())).isEqualTo(Long.MAX_VALUE);
+        assertThat(int8.decodeText("0".getBytes())).isEqualTo(0L);
+        for (String bad : new String[] {"9223372036854775808", "-9223372036854775809", "", "-", "1x", "99999999999999999999"}) {
+            assertThatThrownBy(() -> int8.decodeText(bad.getBytes())).as(bad).isInstanceOf(NumberFormatException.class)
+                    .hasMessageContaining("'" + bad + "'");
+        }
+        assertThat(ValueDecoders.forType(PgType.INT2.oid(), TypeLookup.NONE).decodeText("-32768".getBytes()))
+                .isEqualTo((short) -32768);
     }
 
     @Test

@@ -27,9 +27,10 @@ final class ComponentRun {
      * @param confirmedSeconds context start until the component considered the last transaction confirmable
      * @param clientCpuSeconds JVM CPU seconds spent over {@code receivedSeconds}
      * @param confirmed        after stopping, the server shows the slot past the last commit received
+     * @param exchanges        batch exchanges that carried those events (rows / exchanges = the mean batch size)
      */
     record Timing(long rows, double receivedSeconds, double confirmedSeconds, double clientCpuSeconds,
-                  boolean confirmed) {
+                  boolean confirmed, long exchanges) {
     }
 
     private ComponentRun() {
@@ -83,7 +84,7 @@ final class ComponentRun {
             }
         }
         return new Timing(counter.eventsAtTarget, (counter.reachedAt - began) / 1e9, (confirmedAt - began) / 1e9,
-                counter.cpuAtTarget - cpuBefore, confirmed);
+                counter.cpuAtTarget - cpuBefore, confirmed, counter.exchangesAtTarget);
     }
 
     /** Counts events; runs on the component's single dispatch thread, so plain fields written before the latch do. */
@@ -91,7 +92,9 @@ final class ComponentRun {
         private final long target;
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile long events;
+        private long exchanges;
         private long eventsAtTarget;
+        private long exchangesAtTarget;
         private long reachedAt;
         private double cpuAtTarget;
         private String lastCommitLsn;
@@ -104,11 +107,13 @@ final class ComponentRun {
         public void process(Exchange exchange) {
             long n = events + ((List<?>) exchange.getIn().getBody()).size();
             events = n;
+            exchanges++;
             lastCommitLsn = exchange.getIn().getHeader(PgReplicationConstants.COMMIT_LSN, String.class);
             if (n >= target && done.getCount() > 0) {
                 reachedAt = System.nanoTime();
                 cpuAtTarget = JvmCpu.seconds();
                 eventsAtTarget = n;
+                exchangesAtTarget = exchanges;
                 done.countDown();
             }
         }

@@ -103,8 +103,10 @@ public final class StreamingBenchmark {
                 cws.close();
                 lines.add(new Line(String.valueOf(i), "component", t.rows(), backlog.walMegabytes(), t.receivedSeconds(),
                         t.clientCpuSeconds(), cws.seconds(), BenchmarkBacklog.spilledBytes(c, componentSlot),
-                        String.format(Locale.ROOT, "%.2f s to confirmable; slot confirmed %s", t.confirmedSeconds(),
-                                lsn(BenchmarkBacklog.confirmedFlush(c, componentSlot)))));
+                        String.format(Locale.ROOT, "%.2f s to confirmable; slot confirmed %s; %,d exchanges of %.0f"
+                                                   + " events on average", t.confirmedSeconds(),
+                                lsn(BenchmarkBacklog.confirmedFlush(c, componentSlot)), t.exchanges(),
+                                (double) t.rows() / t.exchanges())));
                 check(t.rows() == rows, "the component delivered " + t.rows() + " events, not " + rows);
                 check(t.confirmed(), "the component did not confirm " + componentSlot + " past its last commit");
             }

@@ -28,9 +28,10 @@ final class ComponentRun {
      * @param clientCpuSeconds JVM CPU seconds spent over {@code receivedSeconds}
      * @param confirmed        after stopping, the server shows the slot past the last commit received
      * @param exchanges        batch exchanges that carried those events (rows / exchanges = the mean batch size)
+     * @param jitSeconds       time the JIT compilers spent compiling over {@code receivedSeconds}, part of the CPU
      */
     record Timing(long rows, double receivedSeconds, double confirmedSeconds, double clientCpuSeconds,
-                  boolean confirmed, long exchanges) {
+                  boolean confirmed, long exchanges, double jitSeconds) {
     }
 
     private ComponentRun() {
@@ -51,6 +52,7 @@ final class ComponentRun {
             }
         });
         double cpuBefore = JvmCpu.seconds();
+        double jitBefore = JvmCpu.jitSeconds();
         long began = System.nanoTime();
         context.start();
         long confirmedAt;
@@ -84,7 +86,8 @@ final class ComponentRun {
             }
         }
         return new Timing(counter.eventsAtTarget, (counter.reachedAt - began) / 1e9, (confirmedAt - began) / 1e9,
-                counter.cpuAtTarget - cpuBefore, confirmed, counter.exchangesAtTarget);
+                counter.cpuAtTarget - cpuBefore, confirmed, counter.exchangesAtTarget,
+                counter.jitAtTarget - jitBefore);
     }
 
     /** Counts events; runs on the component's single dispatch thread, so plain fields written before the latch do. */
@@ -97,6 +100,7 @@ final class ComponentRun {
         private long exchangesAtTarget;
         private long reachedAt;
         private double cpuAtTarget;
+        private double jitAtTarget;
         private String lastCommitLsn;
 
         Counter(long target) {
@@ -112,6 +116,7 @@ final class ComponentRun {
             if (n >= target && done.getCount() > 0) {
                 reachedAt = System.nanoTime();
                 cpuAtTarget = JvmCpu.seconds();
+                jitAtTarget = JvmCpu.jitSeconds();
                 eventsAtTarget = n;
                 exchangesAtTarget = exchanges;
                 done.countDown();

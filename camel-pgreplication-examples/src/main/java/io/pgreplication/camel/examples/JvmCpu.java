@@ -16,4 +16,11 @@ final class JvmCpu {
         }
         return Double.NaN;
     }
+
+    /** Seconds the JIT compilers have spent compiling so far, or NaN where the JVM does not report it. */
+    static double jitSeconds() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() / 1e3
+                : Double.NaN;
+    }
 }

@@ -19,10 +19,10 @@ import java.util.function.BiConsumer;
  * the same {@link TableShape}. Columns the row does not hold (unchanged TOAST, columns left out by includeColumns)
  * are absent, not null.
  *
- * <p>To a route it is an ordinary mutable map with a predictable order: {@code get}, {@code containsKey}, iteration
- * and replacing the value of a present column work in place. The first change that would alter the key order (a new
- * key, or a column that is absent becoming present) or removes a key copies the row into a {@code LinkedHashMap},
- * which serves every later call. Not thread-safe, like {@code LinkedHashMap}.
+ * <p>To a route it is an ordinary mutable map with a predictable order: {@code get}, {@code containsKey}, iteration,
+ * removing a key and replacing the value of a present column work in place. The first change that adds a key (a new
+ * one, or a column that is absent) copies the row into a {@code LinkedHashMap}, which puts it last as a
+ * {@code LinkedHashMap} would and serves every later call. Not thread-safe, like {@code LinkedHashMap}.
  */
 final class RowMap extends AbstractMap<String, Object> {
 
@@ -31,7 +31,7 @@ final class RowMap extends AbstractMap<String, Object> {
     private final TableShape shape;
     private final Object[] values;
     private int size;
-    /** Once the key set changed shape: the row as a LinkedHashMap, which then answers everything. */
+    /** Once a key was added: the row as a LinkedHashMap, which then answers everything. */
     private LinkedHashMap<String, Object> copied;
 
     /** An empty row of {@code shape}'s columns; {@link #set} fills it. */
@@ -105,13 +105,17 @@ final class RowMap extends AbstractMap<String, Object> {
 
     @Override
     public Object remove(Object key) {
-        if (copied == null) {
-            if (!containsKey(key)) {
-                return null;
-            }
-            copy();
+        if (copied != null) {
+            return copied.remove(key);
         }
-        return copied.remove(key);
+        // Removing keeps the order of the other columns: no copy needed.
+        int column = shape.indexOf(key);
+        if (column < 0 || values[column] == ABSENT) {
+            return null;
+        }
+        Object old = values[column];
+        unset(column);
+        return old;
     }
 
     @Override

@@ -18,10 +18,6 @@ final class Scalars {
     private Scalars() {
     }
 
-    static String ascii(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
     static String ascii(byte[] b, int offset, int length) {
         return new String(b, offset, length, StandardCharsets.ISO_8859_1);
     }

@@ -8,10 +8,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.batch.Batch;
-import io.pgreplication.camel.event.ChangeEvents;
-import io.pgreplication.camel.event.ChangeRows;
 import io.pgreplication.camel.event.Operation;
-import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.session.BatchDispatcher;
 import io.pgreplication.camel.session.SessionOptions;
 import org.apache.camel.Exchange;
@@ -155,10 +152,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
      * null when a rows batch has no rows (it held only truncates, which rows leave out as dlt does).
      */
     private Object body(Batch batch) {
-        if (options.outputFormat() != OutputFormat.ROWS) {
-            return new ChangeEvents(batch.events());
-        }
-        ChangeRows rows = ChangeRows.of(batch.events());
+        List<?> rows = options.outputFormat().body(batch.events());
         if (rows.isEmpty()) {
             LOG.info("slot={} outputFormat=rows: {} truncate(s) of {} up to LSN {} not delivered (rows have no"
                      + " truncate; use outputFormat=events to receive them)", options.slot(), batch.events().size(),

@@ -11,7 +11,7 @@ import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.TableSpec;
-import io.pgreplication.camel.event.ChangeEvents;
+import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.snapshot.SnapshotBatches;
@@ -60,7 +60,7 @@ public class PgReplicationProducer extends DefaultProducer {
         Message out = exchange.getMessage();
         if ("snapshot".equals(operation)) {
             SnapshotBatches batches = startSnapshot();
-            out.setBody(new BatchMessages(batches, exchange.getContext(), slot, publication));
+            out.setBody(new BatchMessages(batches, exchange.getContext(), slot, publication, options.outputFormat()));
             out.setHeader(PgReplicationConstants.SNAPSHOT, true);
             out.setHeader(PgReplicationConstants.LSN, Lsn.format(batches.consistentPoint()));
             out.setHeader(PgReplicationConstants.SLOT, slot);
@@ -140,9 +140,12 @@ public class PgReplicationProducer extends DefaultProducer {
         private final CamelContext context;
         private final String slot;
         private final String publication;
+        private final OutputFormat format;
 
-        BatchMessages(SnapshotBatches batches, CamelContext context, String slot, String publication) {
+        BatchMessages(SnapshotBatches batches, CamelContext context, String slot, String publication,
+                      OutputFormat format) {
             this.batches = batches;
+            this.format = format;
             this.context = context;
             this.slot = slot;
             this.publication = publication;
@@ -157,7 +160,7 @@ public class PgReplicationProducer extends DefaultProducer {
         public Message next() {
             SnapshotBatches.Item item = batches.next();
             Message m = new DefaultMessage(context);
-            m.setBody(new ChangeEvents(item.events()));
+            m.setBody(format.body(item.events()));
             String lsn = Lsn.format(batches.consistentPoint());
             m.setHeader(PgReplicationConstants.TABLE, item.relation().qualifiedName());
             m.setHeader(PgReplicationConstants.LSN, lsn);

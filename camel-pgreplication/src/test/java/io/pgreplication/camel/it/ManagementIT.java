@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.ChangeRows;
+import io.pgreplication.camel.lsn.Lsn;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
@@ -176,5 +178,38 @@ class ManagementIT extends ReplicationITSupport {
         assertThat(received.events().stream().map(x -> x.getKey().get("id")).distinct().count()).isEqualTo(45);
         assertThat(db.queryString("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '" + slot
                                   + "%'")).isEqualTo("0");
+    }
+
+    /** The producer's snapshot batches follow outputFormat like the consumer's: dlt-style rows with lsn. */
+    @Test
+    void snapshotOperationGivesRowsWithOutputFormatRows() throws Exception {
+        run("createPublication");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> lsns = new ArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            public void configure() {
+                from("direct:snapshotRows")
+                        .to(uri("tables=" + table + "&operation=snapshot&batchSize=20&outputFormat=rows"))
+                        .split(body()).streaming()
+                        .process(e -> {
+                            lsns.add(e.getIn().getHeader(PgReplicationConstants.LSN, String.class));
+                            for (Object row : e.getIn().getBody(List.class)) {
+                                @SuppressWarnings("unchecked")
+                                Map<String, Object> map = (Map<String, Object>) row;
+                                rows.add(map);
+                            }
+                        });
+            }
+        });
+        template.sendBody("direct:snapshotRows", null);
+
+        assertThat(rows).hasSize(45);
+        assertThat(lsns).hasSize(3).containsOnly(lsns.get(0));
+        long consistentPoint = Lsn.parse(lsns.get(0)).value();
+        assertThat(rows).allSatisfy(row -> {
+            assertThat(row).containsKeys("id", ChangeRows.LSN).doesNotContainKey(ChangeRows.DELETED_TS);
+            assertThat(row.get(ChangeRows.LSN)).isEqualTo(consistentPoint);
+        });
+        assertThat(rows.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(45);
     }
 }

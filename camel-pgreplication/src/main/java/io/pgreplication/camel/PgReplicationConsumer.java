@@ -59,7 +59,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
         super.doStart();
         setUp = false;
         lastError = null;
-        monitor = new SlotMonitor(options.connection(), options.slot());
+        monitor = new SlotMonitor(options.connection(), options.slot(), options.publication());
         if (getEndpoint().getComponent().isHealthCheckConsumerEnabled() && getRouteId() != null) {
             setHealthCheck(new PgReplicationConsumerHealthCheck(this, getRouteId()));
         }
@@ -178,7 +178,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
 
     SlotMonitor.Reading readSlot() {
         SlotMonitor m = monitor;
-        return m == null ? new SlotMonitor.Reading(null, null) : m.read();
+        return m == null ? new SlotMonitor.Reading(null, true, null) : m.read();
     }
 
     void onDelivered(int changes) {

@@ -9,8 +9,8 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 /**
  * Readiness and liveness of one consumer (SPEC §8, §9): UP while it streams from an existing, valid slot whose retained
  * WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while it is connecting or
- * retrying (with the last error), when the slot is missing or invalidated, or when retained WAL passes the threshold
- * (with the numbers). Details never hold the password: the URL shown is host, port and database only.
+ * retrying (with the last error), when the slot is missing or invalidated, when the publication is missing, or when
+ * retained WAL passes the threshold (with the numbers). Details never hold the password: the URL shown is host, port and database only.
  */
 final class PgReplicationConsumerHealthCheck implements HealthCheck {
 
@@ -81,6 +81,14 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         }
         if (threshold > 0) {
             result.detail("retainedWalThreshold", threshold);
+        }
+        if (!reading.publicationExists()) {
+            // PostgreSQL 18 streams on without it and skips every change written meanwhile; older servers stop the
+            // stream (the consumer is then not streaming and reported above).
+            return result.down().message("The publication " + consumer.getPublication() + " does not exist: changes"
+                                         + " written while it is missing are not published, so they are not"
+                                         + " delivered. Recreate it (operation=createPublication, or CREATE"
+                                         + " PUBLICATION ... FOR TABLE ...)").build();
         }
         if ("lost".equals(slot.walStatus())) {
             return result.down().message("The replication slot was invalidated (wal_status=lost); recreate it with"

@@ -9,26 +9,32 @@ import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
 
 /**
- * Reads the slot's row of pg_replication_slots for the health check, JMX and the dev console, at most once a second
- * however often they ask, on a regular connection of its own (opened on first use, reopened after an error).
+ * Reads the slot's row of pg_replication_slots, and whether the publication exists, for the health check, JMX and the
+ * dev console, at most once a second however often they ask, on a regular connection of its own (opened on first use,
+ * reopened after an error).
  */
 final class SlotMonitor implements AutoCloseable {
 
     private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** What the last read found: the slot (null when missing or unreadable) and the error, if any. */
-    record Reading(SlotInfo slot, Exception error) {
+    /**
+     * What the last read found: the slot (null when missing or unreadable), whether the publication exists (true when
+     * unread) and the error, if any.
+     */
+    record Reading(SlotInfo slot, boolean publicationExists, Exception error) {
     }
 
     private final ConnectionSettings settings;
     private final String slotName;
+    private final String publication;
     private Connection connection;
     private Reading last;
     private long readAt;
 
-    SlotMonitor(ConnectionSettings settings, String slotName) {
+    SlotMonitor(ConnectionSettings settings, String slotName, String publication) {
         this.settings = settings;
         this.slotName = slotName;
+        this.publication = publication;
     }
 
     synchronized Reading read() {
@@ -39,10 +45,11 @@ final class SlotMonitor implements AutoCloseable {
             if (connection == null || connection.isClosed()) {
                 connection = settings.openRegular("camel-pgreplication monitor " + slotName);
             }
-            last = new Reading(new ReplicationAdmin(connection).slot(slotName).orElse(null), null);
+            ReplicationAdmin admin = new ReplicationAdmin(connection);
+            last = new Reading(admin.slot(slotName).orElse(null), admin.publicationExists(publication), null);
         } catch (SQLException e) {
             closeQuietly();
-            last = new Reading(null, e);
+            last = new Reading(null, true, e);
         }
         readAt = System.nanoTime();
         return last;

@@ -152,14 +152,14 @@ final class PgReplicationDispatcher implements BatchDispatcher {
      * null when a rows batch has no rows (it held only truncates, which rows leave out as dlt does).
      */
     private Object body(Batch batch) {
-        List<?> rows = options.outputFormat().body(batch.events());
-        if (rows.isEmpty()) {
+        List<?> body = options.outputFormat().body(batch.events());
+        if (body.isEmpty()) {
             LOG.info("slot={} outputFormat=rows: {} truncate(s) of {} up to LSN {} not delivered (rows have no"
                      + " truncate; use outputFormat=events to receive them)", options.slot(), batch.events().size(),
                     batch.relation().qualifiedName(), batch.last().getLsn());
             return null;
         }
-        return rows;
+        return body;
     }
 
     /** Confirms the batch when the route completed it, or handled its failure; holds the slot back otherwise. */

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgreplication.camel.event.ChangeEvent;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +25,7 @@ class BinaryValuesFallbackIT extends ReplicationITSupport {
                 "CREATE TYPE " + pair + " AS (a int, b text)",
                 "CREATE TABLE " + table + " (id int PRIMARY KEY, m money, p point, bx box, c " + pair + ","
                 + " h hstore, r int4range, tsv tsvector, pairs " + pair + "[], boxes box[])");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&batchTimeout=20")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + table + "&batchTimeout=20");
         // binaryValues is left at its default (on for PostgreSQL 14+), yet these types keep the session in text mode.
         assertThat(walsenderCommand()).doesNotContain("binary");
 
@@ -57,13 +50,7 @@ class BinaryValuesFallbackIT extends ReplicationITSupport {
     void aColumnAddedWhileStreamingBinaryThatBinaryCannotDecodeSwitchesToTextWithoutLosingChanges() throws Exception {
         String table = TestDatabase.uniqueName("grows");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&batchTimeout=20&reconnectDelay=100")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + table + "&batchTimeout=20&reconnectDelay=100");
         assumeTrue(db.serverVersion() >= 140000, "binary values need PostgreSQL 14");
         assertThat(walsenderCommand()).contains("\"binary\" 'true'");
 
@@ -89,13 +76,7 @@ class BinaryValuesFallbackIT extends ReplicationITSupport {
         String table = TestDatabase.uniqueName("listed");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, m money)",
                 "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " (id, v)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&batchTimeout=20")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + table + "&batchTimeout=20");
         assertThat(walsenderCommand()).contains("\"binary\" 'true'");
 
         db.execute("INSERT INTO " + table + " VALUES (1, 'listed', 5)");

@@ -197,11 +197,7 @@ class ConfirmationIT extends ReplicationITSupport {
             assertThat(lsnDiff(confirmedAtStop, e.getCommitLsn())).isPositive();
         }
         Received secondRun = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri(options)).process(secondRun);
-            }
-        });
+        startRoute(options, secondRun);
         writer.join();
         await().until(() -> {
             Set<Integer> all = new java.util.HashSet<>();

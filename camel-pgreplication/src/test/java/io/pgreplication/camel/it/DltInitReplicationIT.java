@@ -36,11 +36,7 @@ class DltInitReplicationIT extends ReplicationITSupport {
     void dltSchemaReplication() throws Exception {
         createXandY();
         Replica replica = new Replica();
-        CamelContext first = start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + x + "," + y + "&snapshotMode=initial")).process(replica);
-            }
-        });
+        CamelContext first = startRoute("tables=" + x + "," + y + "&snapshotMode=initial", replica);
         await().until(() -> replica.table(x).size() == 1 && replica.table(y).size() == 1);
         assertThat(replica.table(x).values()).containsExactly(Map.of("id_x", 1L, "val_x", "foo"));
         assertThat(replica.table(y).values()).containsExactly(Map.of("id_y", 1L, "val_y", true));
@@ -91,11 +87,7 @@ class DltInitReplicationIT extends ReplicationITSupport {
     void dltCoreFunctionalityWithInitialLoad() throws Exception {
         createXandY();
         Replica replica = new Replica();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + x + "," + y + "&snapshotMode=initial")).process(replica);
-            }
-        });
+        startRoute("tables=" + x + "," + y + "&snapshotMode=initial", replica);
         await().until(() -> replica.table(x).size() == 1 && replica.table(y).size() == 1);
         awaitStreaming();
 

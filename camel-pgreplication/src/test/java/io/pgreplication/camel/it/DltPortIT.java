@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeEvent;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,11 +79,7 @@ class DltPortIT extends ReplicationITSupport {
 
     private Destination streamRows(String tables, String extra) throws Exception {
         Destination destination = new Destination();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + tables + "&outputFormat=rows&batchTimeout=20" + extra)).process(destination::load);
-            }
-        });
+        startRoute("tables=" + tables + "&outputFormat=rows&batchTimeout=20" + extra, destination::load);
         awaitStreaming();
         return destination;
     }

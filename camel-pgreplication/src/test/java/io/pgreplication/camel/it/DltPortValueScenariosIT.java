@@ -18,7 +18,6 @@ import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.ColumnMetadata;
 import io.pgreplication.camel.event.RelationMetadata;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -69,13 +68,7 @@ class DltPortValueScenariosIT extends ReplicationITSupport {
     void dltMappedDataTypesArriveAsTheirJavaValuesThroughInsertsMergesAndUpdates(boolean binary) throws Exception {
         String items = TestDatabase.uniqueName("items");
         db.execute("CREATE TABLE " + items + " (" + COLUMNS + ")");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + items + "&binaryValues=" + binary + "&batchTimeout=20")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + items + "&binaryValues=" + binary + "&batchTimeout=20");
 
         db.execute(row(items, 1, 898912.821982, true), row(items, 2, 898912.821982, true));
         // dlt's merge of r1.col2=1.5 and r2.col3=false reaches the source as delete-and-insert in one transaction.
@@ -148,13 +141,7 @@ class DltPortValueScenariosIT extends ReplicationITSupport {
         assertThat(db.queryColumn("SELECT data_type FROM information_schema.columns WHERE table_name = '" + items
                                   + "' ORDER BY column_name"))
                 .containsExactly("timestamp without time zone", "timestamp with time zone", "json");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + items + "&publish=insert&binaryValues=" + binary)).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + items + "&publish=insert&binaryValues=" + binary);
 
         db.execute("INSERT INTO " + items + " VALUES ('2022-05-23T13:26:45.176451+00:00', "
                    + sqlString(json().toString()) + ", '2022-05-23T13:26:45.176451')");
@@ -180,13 +167,7 @@ class DltPortValueScenariosIT extends ReplicationITSupport {
     void dltUnmappedDataTypesArriveAsTextExceptUuid(boolean binary) throws Exception {
         String table = TestDatabase.uniqueName("data_types");
         db.execute("CREATE TABLE " + table + " (bit_col bit(1), box_col box, uuid_col uuid)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&publish=insert&binaryValues=" + binary)).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + table + "&publish=insert&binaryValues=" + binary);
 
         db.execute("INSERT INTO " + table + " VALUES (B'1', box '((1,1),(0,0))', gen_random_uuid())");
 

@@ -8,7 +8,6 @@ import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,14 +22,8 @@ class IncludeColumnsIT extends ReplicationITSupport {
         String other = TestDatabase.uniqueName("incall");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, a text, b int, secret text)",
                 "CREATE TABLE " + other + " (id int PRIMARY KEY, a text, b int)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "," + other + "&batchTimeout=20&includeColumns=public." + t + "(a,b)"))
-                        .process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + t + "," + other + "&batchTimeout=20&includeColumns=public." + t
+                                   + "(a,b)");
 
         db.execute("INSERT INTO " + t + " VALUES (1, 'x', 2, 'hidden')",
                 "UPDATE " + t + " SET a = 'y', secret = 'still hidden' WHERE id = 1",
@@ -94,13 +87,7 @@ class IncludeColumnsIT extends ReplicationITSupport {
     void anIncludedColumnThatDoesNotExistFailsTheStartNamingTableAndColumn() throws Exception {
         String t = TestDatabase.uniqueName("incbad");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, a text)");
-        CamelContext context = new DefaultCamelContext();
-        contexts.add(context);
-        context.addRoutes(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&includeColumns=" + t + "(id,nope)")).to("log:ignored");
-            }
-        });
+        CamelContext context = unstarted(uri("tables=" + t + "&includeColumns=" + t + "(id,nope)"));
         assertThatThrownBy(context::start)
                 .hasStackTraceContaining("includeColumns names column \"nope\" of table public." + t)
                 .hasStackTraceContaining("Fix option includeColumns");
@@ -110,13 +97,7 @@ class IncludeColumnsIT extends ReplicationITSupport {
     void anIncludedTableThatDoesNotExistFailsTheStart() throws Exception {
         String t = TestDatabase.uniqueName("incok");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)");
-        CamelContext context = new DefaultCamelContext();
-        contexts.add(context);
-        context.addRoutes(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&includeColumns=public.no_such_table_x(id)")).to("log:ignored");
-            }
-        });
+        CamelContext context = unstarted(uri("tables=" + t + "&includeColumns=public.no_such_table_x(id)"));
         assertThatThrownBy(context::start)
                 .hasStackTraceContaining("includeColumns names table public.no_such_table_x, which does not exist");
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -52,14 +53,31 @@ public abstract class ReplicationITSupport {
         return context;
     }
 
+    /** Starts {@code from(uri(extra)).process(processor)} in a context of its own. */
+    protected CamelContext startRoute(String extra, Processor processor) throws Exception {
+        return start(new RouteBuilder() {
+            public void configure() {
+                from(uri(extra)).process(processor);
+            }
+        });
+    }
+
+    /** A context, not started, with one route from {@code endpointUri}: for tests whose start must fail. */
+    protected CamelContext unstarted(String endpointUri) throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        contexts.add(context);
+        context.addRoutes(new RouteBuilder() {
+            public void configure() {
+                from(endpointUri).to("log:ignored");
+            }
+        });
+        return context;
+    }
+
     /** Starts a route from {@code uri(extra)} into a {@link Received} and waits until it streams. */
     protected Received stream(String extra) throws Exception {
         Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri(extra)).process(received);
-            }
-        });
+        startRoute(extra, received);
         awaitStreaming();
         return received;
     }

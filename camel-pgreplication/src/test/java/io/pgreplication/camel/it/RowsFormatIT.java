@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeRows;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,11 +40,7 @@ class RowsFormatIT extends ReplicationITSupport {
         String t = TestDatabase.uniqueName("rows");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, val text, at timestamptz)");
         Rows got = new Rows();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&outputFormat=rows&" + FAST)).process(got::add);
-            }
-        });
+        startRoute("tables=" + t + "&outputFormat=rows&" + FAST, got::add);
         awaitStreaming();
         db.execute("INSERT INTO " + t + " VALUES (1, 'a', '2024-01-02 03:04:05+00'), (2, 'b', null)",
                 "UPDATE " + t + " SET val = 'a2' WHERE id = 1", "DELETE FROM " + t + " WHERE id = 2");
@@ -84,11 +79,7 @@ class RowsFormatIT extends ReplicationITSupport {
         String t = TestDatabase.uniqueName("rowst");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)");
         Rows got = new Rows();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&outputFormat=rows&messages=true&" + FAST)).process(got::add);
-            }
-        });
+        startRoute("tables=" + t + "&outputFormat=rows&messages=true&" + FAST, got::add);
         awaitStreaming();
         db.execute("INSERT INTO " + t + " VALUES (1)");
         await().until(() -> got.rows.size() == 1);

@@ -18,22 +18,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** SPEC §8: server misconfigurations fail the start with the fix; a held slot is retried and named. */
 class ServerErrorsIT extends ReplicationITSupport {
 
-    private CamelContext context(String uri) throws Exception {
-        CamelContext context = new DefaultCamelContext();
-        contexts.add(context);
-        context.addRoutes(new RouteBuilder() {
-            public void configure() {
-                from(uri).to("log:ignored");
-            }
-        });
-        return context;
-    }
-
     @Test
     void aServerWithWalLevelReplicaFailsTheStartAndSaysHowToFixIt() throws Exception {
         try (EmbeddedPostgres replica = EmbeddedPostgres.builder().setServerConfig("wal_level", "replica").start()) {
-            CamelContext context = context("pgreplication:" + slot + "?url=RAW("
-                                           + replica.getJdbcUrl("postgres", "postgres") + ")&user=postgres");
+            CamelContext context = unstarted("pgreplication:" + slot + "?url=RAW("
+                                             + replica.getJdbcUrl("postgres", "postgres") + ")&user=postgres");
             assertThatThrownBy(context::start)
                     .hasStackTraceContaining("wal_level=replica")
                     .hasStackTraceContaining("ALTER SYSTEM SET wal_level = logical");
@@ -45,8 +34,8 @@ class ServerErrorsIT extends ReplicationITSupport {
         String role = TestDatabase.uniqueName("norepl");
         db.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
         try {
-            CamelContext context = context("pgreplication:" + slot + "?url=RAW(" + db.jdbcUrl() + ")&user=" + role
-                                           + "&password=pw");
+            CamelContext context = unstarted("pgreplication:" + slot + "?url=RAW(" + db.jdbcUrl() + ")&user="
+                                             + role + "&password=pw");
             assertThatThrownBy(context::start)
                     .hasStackTraceContaining("may not use replication")
                     .hasStackTraceContaining("ALTER ROLE \"" + role + "\" REPLICATION");
@@ -57,7 +46,7 @@ class ServerErrorsIT extends ReplicationITSupport {
 
     @Test
     void aMissingPublicationWithCreatePublicationFalseFailsTheStart() throws Exception {
-        CamelContext context = context(uri("createPublication=false"));
+        CamelContext context = unstarted(uri("createPublication=false"));
         assertThatThrownBy(context::start)
                 .hasStackTraceContaining("publication " + publication + " does not exist and createPublication=false")
                 .hasStackTraceContaining("CREATE PUBLICATION");
@@ -67,7 +56,7 @@ class ServerErrorsIT extends ReplicationITSupport {
     void publishingATableWithoutKeyOrReplicaIdentityIsRefusedBeforeItBreaksTheApplication() throws Exception {
         String table = TestDatabase.uniqueName("nokey");
         db.execute("CREATE TABLE " + table + " (v text)");
-        CamelContext context = context(uri("tables=" + table));
+        CamelContext context = unstarted(uri("tables=" + table));
         assertThatThrownBy(context::start)
                 .hasStackTraceContaining("has no primary key or replica identity")
                 .hasStackTraceContaining("REPLICA IDENTITY FULL");
@@ -77,7 +66,7 @@ class ServerErrorsIT extends ReplicationITSupport {
 
     @Test
     void aMissingTableIsNamed() throws Exception {
-        CamelContext context = context(uri("tables=public.no_such_table"));
+        CamelContext context = unstarted(uri("tables=public.no_such_table"));
         assertThatThrownBy(context::start)
                 .hasStackTraceContaining("table public.no_such_table does not exist");
     }

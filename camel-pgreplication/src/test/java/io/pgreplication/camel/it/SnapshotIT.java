@@ -39,11 +39,7 @@ class SnapshotIT extends ReplicationITSupport {
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, name text, amount numeric(8,2))",
                 "INSERT INTO " + t + " SELECT g, 'n' || g, g * 1.5 FROM generate_series(1, 25) g");
         Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&snapshotMode=initial&batchSize=10")).process(received);
-            }
-        });
+        startRoute("tables=" + t + "&snapshotMode=initial&batchSize=10", received);
         await().until(() -> received.eventCount() == 25);
         awaitStreaming();
         db.execute("INSERT INTO " + t + " VALUES (26, 'late', 1)");
@@ -153,11 +149,7 @@ class SnapshotIT extends ReplicationITSupport {
         // A later stream continues exactly after the snapshot.
         db.execute("INSERT INTO " + t + " VALUES (31, 'after')");
         Received streamed = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t)).process(streamed);
-            }
-        });
+        startRoute("tables=" + t, streamed);
         await().until(() -> streamed.eventCount() == 1);
         assertThat(streamed.events().get(0).getOp()).isEqualTo("insert");
         assertThat(streamed.events().get(0).getAfter()).containsEntry("id", 31);
@@ -169,12 +161,7 @@ class SnapshotIT extends ReplicationITSupport {
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, name text, secret text, qty int)",
                 "INSERT INTO " + t + " VALUES (1, 'a', 'x', 5)");
         Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&snapshotMode=initial&includeColumns=RAW(" + t + "(name,qty))"))
-                        .process(received);
-            }
-        });
+        startRoute("tables=" + t + "&snapshotMode=initial&includeColumns=RAW(" + t + "(name,qty))", received);
         await().until(() -> received.eventCount() == 1);
         ChangeEvent e = received.events().get(0);
         assertThat(e.getAfter()).isEqualTo(Map.of("name", "a", "qty", 5));
@@ -200,11 +187,7 @@ class SnapshotIT extends ReplicationITSupport {
                 + " '{\"a\": [1, \"x\\ty\"]}', '{\"b\": {\"c\": null}}', '{1,2,NULL}', '{\"a b\",\"c\\\"d\"}',"
                 + " 'happy', 7, '10.0.0.1/8', 12.5, NULL)");
         Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&snapshotMode=initial")).process(received);
-            }
-        });
+        startRoute("tables=" + t + "&snapshotMode=initial", received);
         await().until(() -> received.eventCount() == 1);
         awaitStreaming();
         db.execute("INSERT INTO " + t + " SELECT 2, i2, i8, f4, f8, f8nan, num, numnan, b, txt, vc, bp, ba, u, d,"

@@ -7,7 +7,6 @@ import java.util.Map;
 import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,13 +19,7 @@ class StreamingIT extends ReplicationITSupport {
         String items = TestDatabase.uniqueName("items");
         db.execute("CREATE TABLE " + orders + " (id int PRIMARY KEY, status text, total numeric(10,2))",
                 "CREATE TABLE " + items + " (order_id int, line int, qty bigint, PRIMARY KEY (order_id, line))");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + orders + "," + items + "&batchTimeout=50")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + orders + "," + items + "&batchTimeout=50");
 
         db.execute("BEGIN; INSERT INTO " + orders + " VALUES (1, 'new', 10.50); INSERT INTO " + items
                    + " VALUES (1, 1, 3); COMMIT",
@@ -90,13 +83,7 @@ class StreamingIT extends ReplicationITSupport {
     void aTenThousandRowTransactionArrivesCompleteInBatchesNoLargerThanBatchSize() throws Exception {
         String table = TestDatabase.uniqueName("big");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, payload text)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&batchSize=700")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + table + "&batchSize=700");
 
         db.execute("INSERT INTO " + table + " SELECT g, md5(g::text) FROM generate_series(1, 10000) g");
 
@@ -117,11 +104,7 @@ class StreamingIT extends ReplicationITSupport {
                 "CREATE PUBLICATION " + publication + " FOR TABLE " + other);
         Received received = new Received();
         String tables = db.serverVersion() >= 150000 ? schema + ".*" : schema + ".a";
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + tables)).process(received);
-            }
-        });
+        startRoute("tables=" + tables, received);
         awaitStreaming();
 
         db.execute("INSERT INTO " + schema + ".a VALUES (1)", "INSERT INTO " + other + " VALUES (1)");
@@ -148,13 +131,7 @@ class StreamingIT extends ReplicationITSupport {
     void aCaughtUpConsumerWithIdleRoutesDoesNotWaitForBatchTimeout() throws Exception {
         String t = TestDatabase.uniqueName("prompt");
         db.execute("CREATE TABLE " + t + " (id int PRIMARY KEY)");
-        Received received = new Received();
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + t + "&batchTimeout=10m")).process(received);
-            }
-        });
-        awaitStreaming();
+        Received received = stream("tables=" + t + "&batchTimeout=10m");
         db.execute("INSERT INTO " + t + " VALUES (1)", "INSERT INTO " + t + " VALUES (2)");
         // With batchTimeout=10m a partial batch would wait ten minutes; caught up and idle, it goes out at once.
         await().atMost(java.time.Duration.ofSeconds(20)).until(() -> received.eventCount() == 2);

@@ -66,11 +66,7 @@ class ValuesTextBinaryEqualityIT extends ReplicationITSupport {
         Received text = new Received();
         Received binary = new Received();
         binarySlot = slot + "_bin";
-        start(new RouteBuilder() {
-            public void configure() {
-                from(uri("tables=" + table + "&binaryValues=false&batchTimeout=20")).process(text);
-            }
-        });
+        startRoute("tables=" + table + "&binaryValues=false&batchTimeout=20", text);
         awaitStreaming();
         start(new RouteBuilder() {
             public void configure() {

@@ -62,8 +62,9 @@ public class PgReplicationConfiguration implements Cloneable {
     private Object includeColumns;
     @UriParam(label = "consumer", defaultValue = "events", enums = "events,rows")
     private String outputFormat = "events";
-    @UriParam(label = "consumer,advanced")
-    private Boolean binaryValues;
+    @UriParam(label = "consumer,advanced", defaultValue = "true",
+              defaultValueNote = "binary values on PostgreSQL 14 and newer, text on older servers")
+    private Boolean binaryValues = Boolean.TRUE;
     @UriParam(label = "consumer", defaultValue = "false")
     private boolean messages;
     @UriParam(label = "consumer", defaultValue = "never", enums = "never,initial,initialOnly")
@@ -341,8 +342,9 @@ public class PgReplicationConfiguration implements Cloneable {
     }
 
     /**
-     * Ask the server for values in binary form (PostgreSQL 14+); the Java values are the same as in text mode. Not
-     * set: true on PostgreSQL 14 and newer.
+     * Ask the server for values in binary form (PostgreSQL 14 and newer), used when every delivered column's type
+     * decodes exactly from it (docs/types.md), otherwise values come as text. The Java values are the same either way.
+     * false asks for text values on every server.
      */
     public void setBinaryValues(Boolean binaryValues) {
         this.binaryValues = binaryValues;

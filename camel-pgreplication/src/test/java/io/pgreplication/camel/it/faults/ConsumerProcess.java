@@ -9,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.it.TestDatabase;
 
-/** A {@link FaultConsumerMain} in a child JVM (current java, current class path), its output in a file. */
+/**
+ * A consumer main class ({@link FaultConsumerMain}, or another one) in a child JVM (current java, current class
+ * path), its output in a file.
+ */
 public final class ConsumerProcess implements AutoCloseable {
 
     private final Process process;
@@ -22,15 +25,25 @@ public final class ConsumerProcess implements AutoCloseable {
 
     public static ConsumerProcess start(TestDatabase db, String uri, String sink, String name, Path clusterRoot)
             throws IOException {
+        List<String> args = new ArrayList<>(List.of(uri, db.jdbcUrl(), db.user(), sink, name));
+        if (clusterRoot != null) {
+            args.add(clusterRoot.toString());
+        }
+        return start(FaultConsumerMain.class.getName(), args, name, db);
+    }
+
+    /**
+     * Any consumer main class of the current class path in a child JVM, given {@code db}'s password in the environment
+     * variable {@code FAULTS_PASSWORD}; its output goes to {@code target/faults/<name>.out}.
+     */
+    public static ConsumerProcess start(String mainClass, List<String> args, String name, TestDatabase db)
+            throws IOException {
         Path output = Path.of("target", "faults", name + ".out");
         Files.createDirectories(output.getParent());
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), FaultConsumerMain.class.getName(), uri, db.jdbcUrl(),
-                db.user(), sink, name));
-        if (clusterRoot != null) {
-            command.add(clusterRoot.toString());
-        }
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         if (db.password() != null) {

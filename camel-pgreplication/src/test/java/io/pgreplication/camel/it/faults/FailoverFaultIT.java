@@ -2,9 +2,7 @@ package io.pgreplication.camel.it.faults;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,15 +47,5 @@ class FailoverFaultIT extends FaultITSupport {
         } finally {
             leader.close();
         }
-    }
-
-    private static void awaitOutput(ConsumerProcess process, String text) {
-        Awaitility.await(text).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> process.output().contains(text));
-    }
-
-    private void awaitDelivered(String consumer) {
-        await().until(() -> !"0".equals(db.queryString("SELECT count(*) FROM " + sink + " WHERE consumer = '"
-                                                       + consumer + "'")));
     }
 }

@@ -91,6 +91,23 @@ public abstract class FaultITSupport extends ReplicationITSupport {
                 .until(() -> lsnDiff(confirmed(), end) >= 0);
     }
 
+    /** Waits until {@code process} printed {@code text}. */
+    protected static void awaitOutput(ConsumerProcess process, String text) {
+        Awaitility.await(text).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> process.output().contains(text));
+    }
+
+    /** Waits until {@code consumer} wrote something into this test's sink table. */
+    protected void awaitDelivered(String consumer) {
+        awaitDelivered(sink, consumer);
+    }
+
+    /** Waits until {@code consumer} wrote something into {@code sinkTable}. */
+    protected void awaitDelivered(String sinkTable, String consumer) {
+        await().until(() -> !"0".equals(db.queryString("SELECT count(*) FROM " + sinkTable + " WHERE consumer = '"
+                                                       + consumer + "'")));
+    }
+
     protected static long randomMillis(long min, long max) {
         return ThreadLocalRandom.current().nextLong(min, max);
     }

@@ -22,9 +22,14 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
+        this(0, targetHost, targetPort);
+    }
+
+    /** A proxy listening on loopback port {@code listenPort} (0: any free port). */
+    public TcpProxy(int listenPort, String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();

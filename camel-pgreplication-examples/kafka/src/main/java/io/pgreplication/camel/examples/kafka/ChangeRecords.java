@@ -16,8 +16,8 @@ import org.apache.camel.support.DefaultMessage;
 
 /**
  * Turns a batch of change events into one Kafka record per change; camel-kafka sends a body that is a list of messages
- * as one record each, and completes the exchange only when Kafka acknowledged all of them (or failed it when one
- * could not be written), so the slot is confirmed only past changes Kafka has.
+ * as one record each, and completes the exchange only when Kafka acknowledged all of them (or fails it when one could
+ * not be written), so the slot is confirmed only past changes Kafka has.
  * <ul>
  * <li>key: {@code {"table":"public.orders","key":{"id":42}}}: the table and the row's key, so all changes of a row go
  * to one partition, in commit order;</li>

@@ -12,6 +12,6 @@ public class ChangesToKafka extends RouteBuilder {
     public void configure() {
         from("pgreplication:orders_slot?publication=orders_pub&tables=public.orders,public.items")
             .process(new ChangeRecords())      // one Kafka record per change, keyed by table and key
-            .to("kafka:orders-cdc?batchWithIndividualHeaders=true");  // done when Kafka has every record
+            .to("kafka:orders-cdc?synchronous=true");  // waits until Kafka has every record of the batch
     }
 }

@@ -80,12 +80,7 @@ class KafkaRecipeIT {
 
     @Test
     void theSlotWaitsForKafkaWhileTheBrokerIsDownAndNothingIsMissingAfterItReturns() throws Exception {
-        // Short producer timeouts: records the stopped broker cannot take fail their exchange, which is redelivered.
-        startApp(Map.of("camel.component.kafka.delivery-timeout-ms", "3000",
-                "camel.component.kafka.request-timeout-ms", "1000",
-                "camel.component.kafka.max-block-ms", "3000",
-                "camel.component.pgreplication.reconnect-delay", "200",
-                "camel.component.pgreplication.max-reconnect-delay", "1000"));
+        startApp(Map.of());
         startWriters();
         writeMore(300);
 
@@ -105,8 +100,8 @@ class KafkaRecipeIT {
         writeMore(200);
         stopWritersAndAwaitConfirmed();
         Map<String, List<Integer>> seqsByKey = checkTopic("Kafka broker stopped and restarted mid-stream", 1);
-        seqsByKey.forEach((key, seqs) -> assertThat(firstOccurrences(seqs)).as("changes of %s, in offset order", key)
-                .isEqualTo(range(firstOccurrences(seqs).size())));
+        seqsByKey.forEach((key, seqs) -> assertThat(withoutReplays(seqs)).as("changes of %s, in offset order", key)
+                .isEqualTo(range(withoutReplays(seqs).size())));
     }
 
     private void startApp(Map<String, String> overrides) throws Exception {
@@ -199,8 +194,18 @@ class KafkaRecipeIT {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static List<Integer> firstOccurrences(List<Integer> seqs) {
-        return seqs.stream().distinct().toList();
+    /**
+     * A key's changes as a consumer that skips repeats reads them: each record whose change is not newer than one it
+     * already read is dropped (at-least-once redelivery replays a key's changes from the confirmed position).
+     */
+    private static List<Integer> withoutReplays(List<Integer> seqs) {
+        List<Integer> kept = new ArrayList<>();
+        for (int seq : seqs) {
+            if (kept.isEmpty() || seq > kept.get(kept.size() - 1)) {
+                kept.add(seq);
+            }
+        }
+        return kept;
     }
 
     private static List<Integer> range(int n) {

@@ -43,7 +43,10 @@ public final class ChangeRecords implements Processor {
         List<?> changes = exchange.getMessage().getBody(List.class);
         List<Message> records = new ArrayList<>(changes.size());
         for (Object o : changes) {
-            ChangeEvent change = (ChangeEvent) o;
+            if (!(o instanceof ChangeEvent change)) {
+                throw new IllegalArgumentException("ChangeRecords needs change events: use outputFormat=events (the"
+                                                   + " default) on the pgreplication endpoint, not " + o.getClass());
+            }
             String value = JSON.writeValueAsString(change);
             String table = change.getTable() == null ? null : change.getSchema() + "." + change.getTable();
             Message record = new DefaultMessage(exchange);

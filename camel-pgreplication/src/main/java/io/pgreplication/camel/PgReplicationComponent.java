@@ -23,7 +23,7 @@ public class PgReplicationComponent extends HealthCheckComponent {
         // given as the password option or inside url (libpq user:password@ or jdbc ?password=).
         PgReplicationEndpoint endpoint = new PgReplicationEndpoint(URISupport.sanitizeUri(uri), this, config);
         setProperties(endpoint, parameters);
-        // Bad options fail here, at endpoint creation, naming the option (SPEC §8).
+        // Bad options fail here, at endpoint creation, naming the option.
         endpoint.freeze();
         return endpoint;
     }

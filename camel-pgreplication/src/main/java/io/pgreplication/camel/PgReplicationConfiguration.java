@@ -18,7 +18,7 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import org.apache.camel.spi.UriPath;
 
-/** The options of a {@code pgreplication:} endpoint (SPEC §2); also settable once on the component. */
+/** The options of a {@code pgreplication:} endpoint (docs/options.md); also settable once on the component. */
 @UriParams
 public class PgReplicationConfiguration implements Cloneable {
 
@@ -86,7 +86,7 @@ public class PgReplicationConfiguration implements Cloneable {
 
     /**
      * Checks every option and freezes them into session options. Throws {@link IllegalArgumentException} naming the
-     * option, the bad value and what is allowed (SPEC §8); never echoes url or password.
+     * option, the bad value and what is allowed; never echoes url or password.
      */
     SessionOptions validate() {
         if (!Identifiers.isValidSlotName(slotName)) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops the replication session of a {@code pgreplication:} endpoint. Configuration errors fail the start;
- * transient ones (server down, slot still held) do not: the session retries with backoff (SPEC §8).
+ * transient ones (server down, slot still held) do not: the session retries with backoff (docs/user-guide.md,
+ * "Errors").
  */
 @ManagedResource(description = "PostgreSQL logical replication consumer")
 public class PgReplicationConsumer extends DefaultConsumer implements SessionState {

@@ -7,7 +7,7 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
- * Readiness and liveness of one consumer (SPEC §8, §9): UP while it streams from an existing, valid slot whose retained
+ * Readiness and liveness of one consumer (docs/user-guide.md, "Monitoring"): UP while it streams from an existing, valid slot whose retained
  * WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while it is connecting or
  * retrying (with the last error), when the slot is missing or invalidated, when the publication is missing, or when
  * retained WAL passes the threshold (with the numbers). Details never hold the password: the URL shown is host, port and database only.

@@ -8,7 +8,7 @@ import io.pgreplication.camel.event.ChangeEvents;
 import io.pgreplication.camel.event.ChangeRows;
 import org.apache.camel.Converter;
 
-/** Body conversions: a batch to its JSON array (SPEC §3), events or rows. */
+/** Body conversions: a batch to its JSON array (docs/user-guide.md), events or rows. */
 @Converter(generateLoader = true)
 public final class PgReplicationConverters {
 

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management producer (SPEC §7): {@code to("pgreplication:slot?operation=status")}. The header
+ * The management producer (docs/user-guide.md): {@code to("pgreplication:slot?operation=status")}. The header
  * {@link PgReplicationConstants#OPERATION} overrides the endpoint's operation. Every operation but {@code snapshot}
  * returns the status map afterwards; {@code snapshot} returns a lazy, closeable iterator of batch messages for
  * {@code split(body()).streaming()}.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** SPEC §8: invalid option values fail at endpoint creation, naming the option and what is allowed. */
+/** Invalid option values fail at endpoint creation, naming the option and what is allowed. */
 class PgReplicationEndpointOptionsTest {
 
     private static final String URL = "url=jdbc:postgresql://localhost:5432/shop";

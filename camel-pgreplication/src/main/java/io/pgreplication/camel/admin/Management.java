@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The SQL of the management producer (SPEC §7) beyond what {@link ReplicationAdmin} and {@link ReplicationSetup}
- * already do: the status map and advancing a slot. Errors name the problem and the fix (SPEC §8).
+ * The SQL of the management producer beyond what {@link ReplicationAdmin} and {@link ReplicationSetup} already do:
+ * the status map and advancing a slot. Errors name the problem and the fix.
  */
 public final class Management {
 

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings server objects to what the options ask for, before streaming (SPEC §2, §8): checks the server and the role,
+ * Brings server objects to what the options ask for, before streaming: checks the server and the role,
  * drops slot and publication on {@code reset}, creates the publication (before the slot, so the first streamed
  * changes are covered) and adds missing tables, creates the slot. Idempotent: a second run changes nothing.
  */

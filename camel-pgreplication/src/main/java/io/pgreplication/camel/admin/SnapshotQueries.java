@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The SQL of the initial snapshot (SPEC §6): the temporary exporting slot, importing its snapshot, describing the
+ * The SQL of the initial snapshot: the temporary exporting slot, importing its snapshot, describing the
  * published tables as pgoutput would, sizing them for chunked reads and the COPY statements that read them.
  */
 public final class SnapshotQueries {
@@ -38,8 +38,8 @@ public final class SnapshotQueries {
     }
 
     /**
-     * A published table as pgoutput sees it: its published columns in attribute order (key flags per SPEC §3:
-     * primary key, else replica identity), the type names a Type message would carry, the publication's row filter
+     * A published table as pgoutput sees it: its published columns in attribute order (key flags as in docs/user-guide.md,
+     * "Keys and REPLICA IDENTITY": primary key, else replica identity), the type names a Type message would carry, the publication's row filter
      * (PostgreSQL 15+) and the relations holding its rows (itself, or the leaf partitions of a partitioned table).
      */
     public record PublishedTable(TableSpec table, int oid, byte replicaIdentity, List<Column> columns,

@@ -13,7 +13,7 @@ import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.lsn.FlushTracker;
 
 /**
- * Groups changes into per-table batches (SPEC §3): a batch closes when it holds {@code batchSize} changes, when its
+ * Groups changes into per-table batches: a batch closes when it holds {@code batchSize} changes, when its
  * oldest change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls
  * {@link #closeAll()} (the session does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR} times
  * {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so memory

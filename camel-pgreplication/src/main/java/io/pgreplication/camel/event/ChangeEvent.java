@@ -11,7 +11,7 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputTime;
 
 /**
- * One committed row change (SPEC §3): the element type of an exchange body with {@code outputFormat=events}.
+ * One committed row change (docs/user-guide.md, "The exchange"): the element type of an exchange body with {@code outputFormat=events}.
  *
  * <p>Serialises with a plain Jackson {@code ObjectMapper} to
  * {@code {"op","schema","table","lsn","commitLsn","xid","commitTime","key","before","after","unchangedToast"}};
@@ -70,7 +70,7 @@ public final class ChangeEvent {
     }
 
     /**
-     * A row read by the initial snapshot (SPEC §3): {@code lsn} and {@code commitLsn} are the slot's consistent point,
+     * A row read by the initial snapshot: {@code lsn} and {@code commitLsn} are the slot's consistent point,
      * {@code before}, {@code xid} and {@code commitTime} are null.
      */
     public static ChangeEvent snapshot(String schema, String table, long consistentPoint, Map<String, Object> key,

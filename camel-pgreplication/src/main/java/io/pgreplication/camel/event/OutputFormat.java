@@ -2,7 +2,7 @@ package io.pgreplication.camel.event;
 
 import java.util.List;
 
-/** The body of an exchange (SPEC §3): a list of {@link ChangeEvent}s, or dlt-style row maps. */
+/** The body of an exchange (docs/user-guide.md, "The exchange"): a list of {@link ChangeEvent}s, or dlt-style row maps. */
 public enum OutputFormat {
     EVENTS,
     ROWS;

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer's initial snapshot (SPEC §6): reads the published tables in a temporary slot's exported snapshot,
+ * The consumer's initial snapshot (docs/delivery.md): reads the published tables in a temporary slot's exported snapshot,
  * delivers them as snapshot batches through the same dispatcher and flush tracker as streamed batches, and only when
  * every batch completed makes the permanent slot from the temporary one. Anything less (a stop, a failed batch, a
  * crash) leaves no slot, so the next attempt takes the snapshot again.

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The replication connection of one consumer. One thread owns it: it reads, decodes, batches, hands batches to the
  * {@link BatchDispatcher}, sends status updates (also while waiting for a slow route) and reconnects with backoff
- * after a lost connection or a failed batch, resuming from the confirmed position (SPEC §5).
+ * after a lost connection or a failed batch, resuming from the confirmed position (docs/delivery.md).
  */
 public final class ReplicationSession implements Runnable {
 
@@ -299,7 +299,7 @@ public final class ReplicationSession implements Runnable {
             builder.withSlotOption("binary", "true");
         }
         builder.withStatusInterval((int) options.statusIntervalMillis(), TimeUnit.MILLISECONDS)
-                // The driver's keepalive flush can confirm changes a route has not finished (research §3.5).
+                // The driver's keepalive flush can confirm changes a route has not finished.
                 .withAutomaticFlush(false);
         if (options.messages()) {
             // PG14+ only (checked at setup): every server rejects an option it does not know.

@@ -11,7 +11,7 @@ import io.pgreplication.camel.event.OutputFormat;
 /**
  * The frozen configuration of one consumer's replication session, validated before it starts.
  *
- * @param binaryValues        ask for binary values; null means "yes on PostgreSQL 14+" (SPEC §4)
+ * @param binaryValues        ask for binary values; null means "yes on PostgreSQL 14+" (docs/types.md)
  * @param messages            deliver logical decoding messages (PostgreSQL 14+)
  * @param includeColumns      per-table column allow-list
  * @param outputFormat        events or dlt-style rows

@@ -1,6 +1,6 @@
 package io.pgreplication.camel.session;
 
-/** When the consumer reads the published tables before streaming (SPEC §6). */
+/** When the consumer reads the published tables before streaming (docs/delivery.md). */
 public enum SnapshotMode {
     /** Never: stream changes only. */
     NEVER,

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every published table inside an exported snapshot (SPEC §6), in parallel: {@code parallelism} connections
+ * Reads every published table inside an exported snapshot, in parallel: {@code parallelism} connections
  * import the same snapshot and take chunks from one queue. Big tables are split into CTID page ranges, read with a
  * TID range scan (PostgreSQL 14+); older servers have no TID range scan, so a range predicate would scan the whole
  * table per chunk, and each table is read whole there (parallel across tables only). Rows stream through

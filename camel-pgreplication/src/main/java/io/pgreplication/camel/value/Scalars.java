@@ -10,7 +10,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The text and binary forms of the SPEC §4 scalar types. */
+/** The text and binary forms of the scalar types of docs/types.md. */
 final class Scalars {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +67,7 @@ final class Scalars {
     static Object numericText(byte[] b, int offset, int length) {
         String s = ascii(b, offset, length);
         char first = s.charAt(0);
-        // NaN, Infinity, -Infinity have no BigDecimal: they travel as their text (SPEC §4).
+        // NaN, Infinity, -Infinity have no BigDecimal: they travel as their text (docs/types.md).
         if (first == 'N' || first == 'I' || (first == '-' && s.length() > 1 && s.charAt(1) == 'I')) {
             return s;
         }

@@ -3,7 +3,7 @@ package io.pgreplication.camel.value;
 import java.nio.ByteBuffer;
 
 /**
- * Binary forms of some "other" built-in types (SPEC §4: String in PostgreSQL's text form) printed exactly as their
+ * Binary forms of some "other" built-in types (docs/types.md: String in PostgreSQL's text form) printed exactly as their
  * output functions print them, so these types need no fallback to text mode: inet/cidr, macaddr, macaddr8, bit and
  * varbit, oid, pg_lsn and "char". Types missing here (money, geometric types...) are streamed in text mode.
  */

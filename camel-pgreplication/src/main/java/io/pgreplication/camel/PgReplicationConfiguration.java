@@ -4,14 +4,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.Identifiers;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SnapshotMode;
+import io.pgreplication.camel.table.Identifiers;
+import io.pgreplication.camel.table.TableSpec;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -107,8 +106,8 @@ public class PgReplicationConfiguration implements Cloneable {
                                                + " be at least reconnectDelay (" + reconnectDelay + " ms)");
         }
         String pub = publication == null || publication.isBlank() ? slotName
-                : Identifiers.parse("publication", publication);
-        List<TableSpec> tableList = TableSpec.parseList("tables", tables);
+                : OptionParser.name("publication", publication);
+        List<TableSpec> tableList = OptionParser.tables("tables", tables);
         String publishList = normalizePublish();
         ConnectionSettings connection = ConnectionSettings.of(url, user, password);
         ReplicationSetup.Request setup = new ReplicationSetup.Request(slotName, pub, tableList, publishList,
@@ -126,7 +125,7 @@ public class PgReplicationConfiguration implements Cloneable {
         }
         return new SessionOptions(connection, setup, batchSize, batchTimeout, flushSlot, statusInterval,
                 reconnectDelay, maxReconnectDelay, binaryValues, messages,
-                IncludeColumns.of("includeColumns", includeColumns), format, snapshot, snapshotParallelism,
+                OptionParser.includeColumns("includeColumns", includeColumns), format, snapshot, snapshotParallelism,
                 retainedWalThreshold);
     }
 

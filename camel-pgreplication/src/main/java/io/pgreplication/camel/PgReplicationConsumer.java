@@ -5,9 +5,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.pgreplication.camel.admin.Errors;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.Errors;
 import io.pgreplication.camel.session.ReplicationSession;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SessionState;

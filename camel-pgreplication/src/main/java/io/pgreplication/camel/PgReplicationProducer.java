@@ -7,14 +7,14 @@ import java.util.Iterator;
 import java.util.List;
 
 import io.pgreplication.camel.admin.Management;
-import io.pgreplication.camel.admin.PgReplicationSetupException;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.snapshot.SnapshotBatches;
+import io.pgreplication.camel.table.TableSpec;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

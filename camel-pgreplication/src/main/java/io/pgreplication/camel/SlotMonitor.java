@@ -4,9 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.server.ConnectionSettings;
 
 /**
  * Reads the slot's row of pg_replication_slots, and whether the publication exists, for the health check, JMX and the

@@ -3,10 +3,10 @@ package io.pgreplication.camel;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SnapshotMode;
+import io.pgreplication.camel.table.IncludeColumns;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.impl.DefaultCamelContext;

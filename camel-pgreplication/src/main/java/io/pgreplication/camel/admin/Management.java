@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.table.TableSpec;
+
 /**
  * The SQL of the management producer beyond what {@link ReplicationAdmin} and {@link ReplicationSetup} already do:
  * the status map and advancing a slot. Errors name the problem and the fix.

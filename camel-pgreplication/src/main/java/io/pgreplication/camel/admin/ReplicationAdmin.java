@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.table.Identifiers;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 
 /**

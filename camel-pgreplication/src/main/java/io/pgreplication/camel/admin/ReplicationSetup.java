@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.table.Identifiers;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,6 +14,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.table.Identifiers;
+import io.pgreplication.camel.table.TableSpec;
 
 /**
  * The SQL of the initial snapshot: the temporary exporting slot, importing its snapshot, describing the

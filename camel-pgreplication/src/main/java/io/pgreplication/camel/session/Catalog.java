@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.value.TypeInfo;
 
 /**

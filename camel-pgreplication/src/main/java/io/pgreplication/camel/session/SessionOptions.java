@@ -2,11 +2,11 @@ package io.pgreplication.camel.session;
 
 import java.util.List;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableSpec;
 
 /**
  * The frozen configuration of one consumer's replication session, validated before it starts.

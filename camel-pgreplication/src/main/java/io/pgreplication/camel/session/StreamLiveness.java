@@ -4,9 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.server.ConnectionSettings;
 
 /**
  * Notices a replication connection that is dead without knowing it (half-open: a NAT or firewall dropped it, the

@@ -4,9 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
 import io.pgreplication.camel.admin.SnapshotQueries;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,10 +9,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.table.IncludeColumns;
 
 /**
  * A snapshot of the published tables as a lazy iterator of batches (the management producer's {@code snapshot}):

@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.SnapshotQueries;
-import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 import io.pgreplication.camel.value.TypeLookup;
 import org.postgresql.PGConnection;

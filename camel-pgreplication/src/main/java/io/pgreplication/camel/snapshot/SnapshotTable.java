@@ -6,13 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.SnapshotQueries;
-import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeLookup;
 import io.pgreplication.camel.value.ValueDecoder;
 import io.pgreplication.camel.value.ValueDecoders;

@@ -1,6 +1,6 @@
 package io.pgreplication.camel.session;
 
-import io.pgreplication.camel.admin.PgReplicationSetupException;
+import io.pgreplication.camel.server.PgReplicationSetupException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatCode;

@@ -1,4 +1,4 @@
-package io.pgreplication.camel.admin;
+package io.pgreplication.camel.server;
 
 /**
  * A problem only an operator can fix: wrong server settings, missing privileges or objects, a bad option.

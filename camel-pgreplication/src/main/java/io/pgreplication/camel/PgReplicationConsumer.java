@@ -198,7 +198,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
             LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"
                      + " it", options.slot(), getEndpoint().getConfiguration().getSnapshotMode());
         } else {
-            LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
+            LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.server().versionNum(),
                     result.slot().confirmedFlushLsn());
         }
     }

@@ -3,15 +3,22 @@ package io.pgreplication.camel;
 import java.io.Closeable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-import io.pgreplication.camel.admin.Management;
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
+import io.pgreplication.camel.admin.ServerAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
+import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.snapshot.SnapshotBatches;
 import io.pgreplication.camel.table.TableSpec;
@@ -62,31 +69,34 @@ public class PgReplicationProducer extends DefaultProducer {
             SnapshotBatches batches = startSnapshot();
             out.setBody(new BatchMessages(batches, exchange.getContext(), slot, publication, options.outputFormat()));
             out.setHeader(PgReplicationConstants.SNAPSHOT, true);
-            out.setHeader(PgReplicationConstants.LSN, Lsn.format(batches.consistentPoint()));
+            out.setHeader(PgReplicationConstants.LSN, batches.consistentPoint().toString());
             out.setHeader(PgReplicationConstants.SLOT, slot);
             out.setHeader(PgReplicationConstants.PUBLICATION, publication);
             return;
         }
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + slot)) {
-            Management management = new Management(c);
+            SlotAdmin slots = new SlotAdmin(c);
+            PublicationAdmin publications = new PublicationAdmin(c, ServerCapabilities.of(c));
             switch (operation) {
                 case "status" -> {
                 }
                 case "createSlot" -> {
-                    if (management.createSlotIfMissing(slot)) {
+                    new ServerAdmin(c).checkServer(slot);
+                    if (slots.slot(slot).isEmpty()) {
+                        slots.create(slot);
                         LOG.info("slot={} created the replication slot", slot);
                     }
                 }
-                case "dropSlot" -> new ReplicationAdmin(c).dropSlot(slot);
+                case "dropSlot" -> slots.drop(slot);
                 case "createPublication" -> {
                     ReplicationSetup.Request r = options.setup();
                     ReplicationSetup.ensurePublication(options.connection(), new ReplicationSetup.Request(r.slot(),
                             r.publication(), r.tables(), r.publish(), true, false, false));
                 }
-                case "dropPublication" -> new ReplicationAdmin(c).dropPublication(publication);
+                case "dropPublication" -> publications.dropPublication(publication);
                 case "advanceSlot" -> {
-                    String target = advanceTarget(exchange);
-                    if (!management.advanceSlot(slot, target)) {
+                    Lsn target = advanceTarget(exchange);
+                    if (!slots.advance(slot, target)) {
                         LOG.info("slot={} advanceSlot to {}: the slot is already there or past it; unchanged", slot,
                                 target);
                     }
@@ -96,11 +106,43 @@ public class PgReplicationProducer extends DefaultProducer {
                                                               + " createPublication, dropPublication, advanceSlot"
                                                               + " or snapshot");
             }
-            out.setBody(management.status(slot, publication));
+            out.setBody(status(slots, publications));
         }
     }
 
-    private String advanceTarget(Exchange exchange) {
+    /**
+     * {@code {"slot","plugin","active","activePid","confirmedFlushLsn","restartLsn","retainedWalBytes","walStatus",
+     * "publication","publish","tables"}}: the slot's row of pg_replication_slots, the WAL it retains (as the health
+     * check reads it: from its restart LSN to the current WAL write position; null on a standby), and the
+     * publication's operations and tables. Fields of a missing slot or publication are null ({@code active} false,
+     * {@code tables} empty).
+     */
+    private Map<String, Object> status(SlotAdmin slots, PublicationAdmin publications) throws SQLException {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("slot", options.slot());
+        Optional<SlotInfo> info = slots.slot(options.slot());
+        status.put("plugin", info.map(SlotInfo::plugin).orElse(null));
+        status.put("active", info.map(SlotInfo::active).orElse(false));
+        status.put("activePid", info.map(SlotInfo::activePid).orElse(null));
+        status.put("confirmedFlushLsn", info.map(SlotInfo::confirmedFlushLsn).map(Lsn::toString).orElse(null));
+        status.put("restartLsn", info.map(SlotInfo::restartLsn).map(Lsn::toString).orElse(null));
+        status.put("retainedWalBytes", info.map(SlotInfo::retainedWalBytes).orElse(null));
+        status.put("walStatus", info.map(SlotInfo::walStatus).orElse(null));
+        String publication = options.publication();
+        status.put("publication", publication);
+        boolean exists = publications.publicationExists(publication);
+        status.put("publish", exists ? List.copyOf(publications.publicationOperations(publication)) : null);
+        List<String> tables = new ArrayList<>();
+        if (exists) {
+            for (TableSpec t : publications.publicationTables(publication)) {
+                tables.add(t.toString());
+            }
+        }
+        status.put("tables", tables);
+        return status;
+    }
+
+    private Lsn advanceTarget(Exchange exchange) {
         String lsn = exchange.getMessage().getHeader(PgReplicationConstants.ADVANCE_LSN, String.class);
         if (lsn == null || lsn.isBlank()) {
             throw new IllegalArgumentException("slot=" + options.slot() + ": operation advanceSlot needs header "
@@ -109,7 +151,7 @@ public class PgReplicationProducer extends DefaultProducer {
         }
         // Names the header and the expected form on a malformed value.
         try {
-            return Lsn.parse(lsn.trim()).toString();
+            return Lsn.parse(lsn.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("slot=" + options.slot() + ": header "
                                                + PgReplicationConstants.ADVANCE_LSN + ": " + e.getMessage(), e);
@@ -117,12 +159,11 @@ public class PgReplicationProducer extends DefaultProducer {
     }
 
     private SnapshotBatches startSnapshot() throws SQLException {
-        int version;
+        ServerCapabilities server;
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + options.slot())) {
-            ReplicationAdmin admin = new ReplicationAdmin(c);
-            admin.checkServer(options.slot());
-            version = admin.serverVersion();
-            if (!admin.publicationExists(options.publication())) {
+            new ServerAdmin(c).checkServer(options.slot());
+            server = ServerCapabilities.of(c);
+            if (!new PublicationAdmin(c, server).publicationExists(options.publication())) {
                 throw new PgReplicationSetupException("slot=" + options.slot() + ": cannot snapshot publication "
                                                       + options.publication() + ", it does not exist. Create it"
                                                       + " first (operation=createPublication with tables=...)");
@@ -131,7 +172,7 @@ public class PgReplicationProducer extends DefaultProducer {
         List<TableSpec> tables = options.tables();
         return SnapshotBatches.start(options.connection(), options.slot(), options.publication(),
                 (schema, table) -> tables.isEmpty() || tables.stream().anyMatch(t -> t.matches(schema, table)),
-                options.includeColumns(), version, options.snapshotParallelism(), options.batchSize());
+                options.includeColumns(), server, options.snapshotParallelism(), options.batchSize());
     }
 
     /** The snapshot's batches as messages with the consumer's headers, so a splitter keeps them per batch. */
@@ -161,7 +202,7 @@ public class PgReplicationProducer extends DefaultProducer {
             SnapshotBatches.Item item = batches.next();
             Message m = new DefaultMessage(context);
             m.setBody(format.body(item.events()));
-            String lsn = Lsn.format(batches.consistentPoint());
+            String lsn = batches.consistentPoint().toString();
             m.setHeader(PgReplicationConstants.TABLE, item.relation().qualifiedName());
             m.setHeader(PgReplicationConstants.LSN, lsn);
             m.setHeader(PgReplicationConstants.COMMIT_LSN, lsn);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SnapshotMode;
 import io.pgreplication.camel.table.IncludeColumns;
@@ -144,12 +145,12 @@ class PgReplicationEndpointOptionsTest {
         assertThat(o.snapshotMode()).isEqualTo(SnapshotMode.NEVER);
         assertThat(o.includeColumns().isAll()).isTrue();
         assertThat(o.messages()).isFalse();
-        assertThat(o.binaryValuesFor(140000)).isTrue();
-        assertThat(o.binaryValuesFor(130000)).isFalse();
+        assertThat(o.binaryValuesFor(new ServerCapabilities(140000))).isTrue();
+        assertThat(o.binaryValuesFor(new ServerCapabilities(130000))).isFalse();
         SessionOptions text = context.getEndpoint("pgreplication:t?" + URL + "&binaryValues=false"
                                                   + "&snapshotMode=initialOnly&outputFormat=rows",
                 PgReplicationEndpoint.class).options();
-        assertThat(text.binaryValuesFor(170000)).isFalse();
+        assertThat(text.binaryValuesFor(new ServerCapabilities(170000))).isFalse();
         assertThat(text.snapshotMode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
         assertThat(text.outputFormat()).isEqualTo(OutputFormat.ROWS);
     }

@@ -88,11 +88,6 @@ public final class EventAssembler {
         return inTransaction;
     }
 
-    /** Forgets the open transaction after a lost connection; the server resends it whole. */
-    public void reset() {
-        inTransaction = false;
-    }
-
     /** Handles one message; {@code lsn} is the WAL position from its XLogData header. */
     public void accept(PgOutputMessage message, long lsn) {
         if (message instanceof PgOutputMessage.Insert m) {

@@ -3,7 +3,7 @@ package io.pgreplication.camel.session;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.pgreplication.camel.admin.ReplicationAdmin.PublishedColumn;
+import io.pgreplication.camel.admin.PublicationAdmin.PublishedColumn;
 import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.value.TypeLookup;

@@ -6,9 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.PublicationAdmin;
+import io.pgreplication.camel.admin.ServerAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.admin.TableCatalog;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.value.TypeInfo;
 
 /**
@@ -34,7 +38,7 @@ final class Catalog implements AutoCloseable {
      */
     List<String> primaryKey(int relationOid) {
         try {
-            return admin().primaryKey(relationOid);
+            return tables().primaryKey(relationOid);
         } catch (SQLException e) {
             throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation "
                                             + relationOid, e);
@@ -46,7 +50,7 @@ final class Catalog implements AutoCloseable {
         TypeInfo known = types.get(oid);
         if (known == null) {
             try {
-                known = admin().type(oid);
+                known = tables().type(oid);
             } catch (SQLException e) {
                 throw new IllegalStateException("slot=" + slot + ": cannot read type " + oid + " from pg_type", e);
             }
@@ -60,26 +64,29 @@ final class Catalog implements AutoCloseable {
         types.clear();
     }
 
-    List<ReplicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
-        return admin().publishedColumns(publication);
+    List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
+        return new PublicationAdmin(connection(), ServerCapabilities.of(connection())).publishedColumns(publication);
     }
 
     /** The backend holding the slot, or "another process" when it cannot be found. */
     String describeHolder() {
         try {
-            ReplicationAdmin admin = admin();
-            Integer pid = admin.slot(slot).map(SlotInfo::activePid).orElse(null);
-            return pid == null ? "another process" : admin.describeBackend(pid);
+            Integer pid = new SlotAdmin(connection()).slot(slot).map(SlotInfo::activePid).orElse(null);
+            return pid == null ? "another process" : new ServerAdmin(connection()).describeBackend(pid);
         } catch (SQLException e) {
             return "another process";
         }
     }
 
-    private ReplicationAdmin admin() throws SQLException {
+    private TableCatalog tables() throws SQLException {
+        return new TableCatalog(connection(), ServerCapabilities.of(connection()));
+    }
+
+    private Connection connection() throws SQLException {
         if (connection == null) {
             connection = settings.openRegular("camel-pgreplication catalog " + slot);
         }
-        return new ReplicationAdmin(connection);
+        return connection;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.ExportedSnapshot;
 import io.pgreplication.camel.snapshot.SnapshotReader;
 import org.slf4j.Logger;
@@ -37,19 +38,19 @@ final class InitialSnapshot {
     }
 
     /**
-     * Takes the snapshot and creates the slot. Returns the slot's consistent point, or -1 when the snapshot did not
+     * Takes the snapshot and creates the slot. Returns the slot's consistent point, or null when the snapshot did not
      * complete (stopped, or a batch failed): then no slot exists and the snapshot is taken again next time.
      */
-    long run(int serverVersion, EventAssembler.TableFilter filter) throws SQLException, InterruptedException {
+    Lsn run(ServerCapabilities server, EventAssembler.TableFilter filter) throws SQLException, InterruptedException {
         long started = System.nanoTime();
         try (ExportedSnapshot exported = ExportedSnapshot.create(options.connection(), options.slot())) {
-            long point = exported.consistentPoint();
+            Lsn point = exported.consistentPoint();
             FlushTracker tracker = new FlushTracker(0);
             SnapshotReader reader = new SnapshotReader(options.connection(), options.slot(), exported.snapshotName(),
                     point, options.snapshotParallelism(), options.batchSize(),
                     () -> !running.getAsBoolean() || tracker.hasFailed());
             SnapshotReader.Summary summary = reader.read(options.publication(), filter::accepts,
-                    options.includeColumns(), serverVersion, (relation, events) -> {
+                    options.includeColumns(), server, (relation, events) -> {
                         Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION));
                         while (!dispatcher.offer(batch, WAIT_NANOS)) {
                             if (!running.getAsBoolean() || tracker.hasFailed()) {
@@ -59,7 +60,7 @@ final class InitialSnapshot {
                         return true;
                     });
             if (summary != null) {
-                tracker.committed(SNAPSHOT_TRANSACTION, point);
+                tracker.committed(SNAPSHOT_TRANSACTION, point.value());
             } else {
                 dispatcher.discardQueued();
             }
@@ -69,16 +70,16 @@ final class InitialSnapshot {
                     dispatcher.discardQueued();
                 }
             }
-            if (summary == null || tracker.hasFailed() || tracker.confirmed() != point) {
+            if (summary == null || tracker.hasFailed() || tracker.confirmed() != point.value()) {
                 LOG.warn("slot={} the snapshot did not complete ({}); no slot was made, so the snapshot is taken"
                          + " again on the next attempt", options.slot(),
                         tracker.hasFailed() ? "a snapshot batch failed" : "stopped");
-                return -1;
+                return null;
             }
             exported.persistAs(options.slot());
             LOG.info("slot={} snapshot complete: {} rows of {} tables in {} ms; created the slot at its consistent"
                      + " point {}", options.slot(), summary.rows(), summary.tables(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Lsn.format(point));
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), point);
             return point;
         }
     }

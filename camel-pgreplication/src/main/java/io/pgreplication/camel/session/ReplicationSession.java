@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.pgreplication.camel.admin.ReplicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
+import io.pgreplication.camel.admin.ServerAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.batch.Batcher;
 import io.pgreplication.camel.event.ChangeEvent;
@@ -20,10 +21,10 @@ import io.pgreplication.camel.pgoutput.PgOutputDecoder;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.server.Errors;
 import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.Identifiers;
 import io.pgreplication.camel.table.TableSpec;
 import org.postgresql.PGConnection;
-import org.postgresql.core.BaseConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
@@ -63,7 +64,7 @@ public final class ReplicationSession implements Runnable {
     private volatile long confirmed;
     /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
     private volatile boolean snapshotPending;
-    private volatile int serverVersion;
+    private volatile ServerCapabilities server;
     /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
     private volatile boolean textValues;
 
@@ -81,20 +82,19 @@ public final class ReplicationSession implements Runnable {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
                 options.snapshotMode() != SnapshotMode.NEVER);
         ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
-        checkMessagesSupported(options.slot(), options.messages(), result.serverVersion());
-        serverVersion = result.serverVersion();
+        checkMessagesSupported(options.slot(), options.messages(), result.server());
+        server = result.server();
         snapshotPending = result.slot() == null;
         state.onSetup(result);
         return result;
     }
 
     /** pgoutput's messages option exists from PostgreSQL 14 on; an older server would reject the stream. */
-    static void checkMessagesSupported(String slot, boolean messages, int serverVersion) {
-        if (messages && serverVersion < 140000) {
+    static void checkMessagesSupported(String slot, boolean messages, ServerCapabilities server) {
+        if (messages && !server.messages()) {
             throw new PgReplicationSetupException("slot=" + slot + ": option messages=true needs PostgreSQL 14 or"
                                                   + " newer (pgoutput's messages option); this server is "
-                                                  + serverVersion / 10000 + " (server_version_num " + serverVersion
-                                                  + "). Remove messages=true, or upgrade the server");
+                                                  + server.describe() + ". Remove messages=true, or upgrade the server");
         }
     }
 
@@ -141,7 +141,7 @@ public final class ReplicationSession implements Runnable {
      */
     private boolean snapshot() throws SQLException, InterruptedException {
         try (Connection c = options.connection().openRegular("camel-pgreplication setup " + options.slot())) {
-            if (new ReplicationAdmin(c).slot(options.slot()).isPresent()) {
+            if (new SlotAdmin(c).slot(options.slot()).isPresent()) {
                 // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
                 LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
                         options.slot());
@@ -149,19 +149,19 @@ public final class ReplicationSession implements Runnable {
                 return true;
             }
         }
-        long point;
+        Lsn point;
         state.onSnapshot(true);
         try {
-            point = new InitialSnapshot(options, dispatcher, () -> running).run(serverVersion, filter);
+            point = new InitialSnapshot(options, dispatcher, () -> running).run(server, filter);
         } finally {
             state.onSnapshot(false);
         }
-        if (point == -1) {
+        if (point == null) {
             return false;
         }
         snapshotPending = false;
-        confirmed = point;
-        state.onConfirmed(point);
+        confirmed = point.value();
+        state.onConfirmed(point.value());
         return true;
     }
 
@@ -191,7 +191,7 @@ public final class ReplicationSession implements Runnable {
     private boolean stream() throws SQLException, InterruptedException {
         try (Connection connection = options.connection().openReplication("camel-pgreplication " + options.slot());
              Catalog catalog = new Catalog(options.connection(), options.slot())) {
-            int version = connection.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum();
+            ServerCapabilities version = ServerCapabilities.of(connection);
             FlushTracker tracker = new FlushTracker(confirmed);
             long timeoutMillis = walSenderTimeoutMillis(connection);
             long keepalive = keepaliveNanos(timeoutMillis);
@@ -201,9 +201,9 @@ public final class ReplicationSession implements Runnable {
             Reader reader = new Reader(stream, tracker, catalog, keepalive, binary, new StreamLiveness(
                     options.connection(), options.slot(), connection.unwrap(PGConnection.class).getBackendPID(),
                     timeoutMillis));
-            state.onStreaming(version, protocolVersion(version));
+            state.onStreaming(version.versionNum(), version.protocolVersion());
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
-                    Lsn.format(confirmed), protocolVersion(version));
+                    Lsn.format(confirmed), version.protocolVersion());
             try {
                 reader.loop();
             } catch (Interrupted e) {
@@ -235,7 +235,7 @@ public final class ReplicationSession implements Runnable {
 
     private long walSenderTimeoutMillis(Connection connection) {
         try {
-            return new ReplicationAdmin(connection).walSenderTimeoutMillis();
+            return new ServerAdmin(connection).walSenderTimeout().toMillis();
         } catch (SQLException e) {
             LOG.debug("slot={} cannot read wal_sender_timeout, assuming 60s: {}", options.slot(), e.getMessage());
             return 60_000;
@@ -246,9 +246,9 @@ public final class ReplicationSession implements Runnable {
      * Binary values when the options ask for them (PostgreSQL 14+) and every delivered column's type decodes exactly
      * from its binary form; the choice and its reason are logged.
      */
-    private boolean binaryValues(int version, Catalog catalog) throws SQLException {
+    private boolean binaryValues(ServerCapabilities version, Catalog catalog) throws SQLException {
         if (!options.binaryValuesFor(version)) {
-            LOG.info("slot={} text values: {}", options.slot(), version < 140000 ? "the server is older than"
+            LOG.info("slot={} text values: {}", options.slot(), !version.binaryValues() ? "the server is older than"
                     + " PostgreSQL 14" : "binaryValues=false");
             return false;
         }
@@ -270,7 +270,7 @@ public final class ReplicationSession implements Runnable {
         return true;
     }
 
-    private PGReplicationStream start(Connection connection, int version, boolean binary, Catalog catalog)
+    private PGReplicationStream start(Connection connection, ServerCapabilities version, boolean binary, Catalog catalog)
             throws SQLException {
         try {
             return startStream(connection, version, binary);
@@ -285,7 +285,7 @@ public final class ReplicationSession implements Runnable {
         }
     }
 
-    private PGReplicationStream startStream(Connection connection, int version, boolean binary) throws SQLException {
+    private PGReplicationStream startStream(Connection connection, ServerCapabilities version, boolean binary) throws SQLException {
         // pgjdbc wraps option values in single quotes without escaping them: double any quote ourselves.
         String publication = Identifiers.quote(options.publication()).replace("'", "''");
         ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI()
@@ -293,7 +293,7 @@ public final class ReplicationSession implements Runnable {
                 .logical()
                 .withSlotName(options.slot())
                 .withStartPosition(LogSequenceNumber.valueOf(confirmed))
-                .withSlotOption("proto_version", protocolVersion(version))
+                .withSlotOption("proto_version", version.protocolVersion())
                 .withSlotOption("publication_names", publication);
         if (binary) {
             builder.withSlotOption("binary", "true");
@@ -308,16 +308,6 @@ public final class ReplicationSession implements Runnable {
         return builder.start();
     }
 
-    /** proto_version from the server version: 14 knows 2, 15 knows 3, 16+ know 4. */
-    public static int protocolVersion(int serverVersion) {
-        if (serverVersion >= 160000) {
-            return 4;
-        }
-        if (serverVersion >= 150000) {
-            return 3;
-        }
-        return serverVersion >= 140000 ? 2 : 1;
-    }
 
     /**
      * Lets batches already given to a route finish, keeping the connection alive meanwhile, then confirms what they

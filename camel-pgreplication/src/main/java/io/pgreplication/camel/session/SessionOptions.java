@@ -5,6 +5,7 @@ import java.util.List;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableSpec;
 
@@ -39,7 +40,7 @@ public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Req
     }
 
     /** Whether binary values are requested from a server of this version. */
-    public boolean binaryValuesFor(int serverVersion) {
-        return serverVersion >= 140000 && (binaryValues == null || binaryValues);
+    public boolean binaryValuesFor(ServerCapabilities server) {
+        return server.binaryValues() && (binaryValues == null || binaryValues);
     }
 }

@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.server.ConnectionSettings;
 
@@ -51,7 +51,7 @@ final class StreamLiveness {
         Integer activePid;
         try (Connection connection = settings.openRegular("camel-pgreplication liveness " + slot,
                 checkTimeoutSeconds)) {
-            activePid = new ReplicationAdmin(connection).slot(slot).map(SlotInfo::activePid).orElse(null);
+            activePid = new SlotAdmin(connection).slot(slot).map(SlotInfo::activePid).orElse(null);
         } catch (SQLException e) {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {
                 return; // the server answered (e.g. too many connections): no evidence against the stream

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
+import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.IncludeColumns;
 
 /**
@@ -45,27 +47,27 @@ public final class SnapshotBatches implements Iterator<SnapshotBatches.Item>, Cl
     /** Exports a snapshot and starts reading it; the first batches are ready soon after. */
     public static SnapshotBatches start(ConnectionSettings settings, String slot, String publication,
                                         SnapshotReader.TableFilter filter, IncludeColumns includeColumns,
-                                        int serverVersion, int parallelism, int batchSize) throws SQLException {
+                                        ServerCapabilities server, int parallelism, int batchSize) throws SQLException {
         ExportedSnapshot exported = ExportedSnapshot.create(settings, slot);
         SnapshotBatches[] self = new SnapshotBatches[1];
         SnapshotReader reader = new SnapshotReader(settings, slot, exported.snapshotName(), exported.consistentPoint(),
                 parallelism, batchSize, () -> self[0].closed);
         self[0] = new SnapshotBatches(exported, () -> self[0].read(reader, publication, filter, includeColumns,
-                serverVersion), slot);
+                server), slot);
         self[0].reader.start();
         return self[0];
     }
 
     /** The consistent point of the snapshot: the LSN from which streaming would continue it. */
-    public long consistentPoint() {
+    public Lsn consistentPoint() {
         return exported.consistentPoint();
     }
 
     private void read(SnapshotReader reader, String publication, SnapshotReader.TableFilter filter,
-                      IncludeColumns includeColumns, int serverVersion) {
+                      IncludeColumns includeColumns, ServerCapabilities server) {
         Object last = END;
         try {
-            reader.read(publication, filter, includeColumns, serverVersion, (relation, events) -> {
+            reader.read(publication, filter, includeColumns, server, (relation, events) -> {
                 Item item = new Item(relation, events);
                 while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
                     if (closed) {

@@ -12,12 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.admin.SnapshotQueries;
+import io.pgreplication.camel.admin.TableCatalog;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
@@ -56,7 +58,7 @@ public final class SnapshotReader {
     private final ConnectionSettings settings;
     private final String slot;
     private final String snapshotName;
-    private final long consistentPoint;
+    private final Lsn consistentPoint;
     private final int parallelism;
     private final int batchSize;
     private final BooleanSupplier stopRequested;
@@ -64,7 +66,7 @@ public final class SnapshotReader {
     /**
      * @param stopRequested polled by the workers: true makes them stop early (the snapshot then counts as not done)
      */
-    public SnapshotReader(ConnectionSettings settings, String slot, String snapshotName, long consistentPoint,
+    public SnapshotReader(ConnectionSettings settings, String slot, String snapshotName, Lsn consistentPoint,
                           int parallelism, int batchSize, BooleanSupplier stopRequested) {
         this.settings = settings;
         this.slot = slot;
@@ -79,7 +81,7 @@ public final class SnapshotReader {
      * Reads the publication's tables accepted by {@code filter} into {@code sink}. Returns when every row was handed
      * over; returns null when stopped early (by {@code stopRequested} or the sink).
      */
-    public Summary read(String publication, TableFilter filter, IncludeColumns includeColumns, int serverVersion,
+    public Summary read(String publication, TableFilter filter, IncludeColumns includeColumns, ServerCapabilities server,
                         Sink sink) throws SQLException, InterruptedException {
         Connection first = settings.openSnapshot("camel-pgreplication snapshot " + slot);
         Queue<Chunk> chunks;
@@ -88,33 +90,33 @@ public final class SnapshotReader {
             SnapshotQueries queries = new SnapshotQueries(first);
             queries.beginInSnapshot(snapshotName);
             List<TableSpec> names = new ArrayList<>();
-            for (TableSpec t : queries.publishedTables(publication)) {
+            for (TableSpec t : new PublicationAdmin(first, server).publicationTables(publication)) {
                 if (filter.accepts(t.schema(), t.table())) {
                     names.add(t);
                 }
             }
             queries.lockForRead(names);
-            ReplicationAdmin admin = new ReplicationAdmin(first);
+            TableCatalog catalog = new TableCatalog(first, server);
             Map<Integer, TypeInfo> types = new HashMap<>();
             TypeLookup lookup = oid -> types.computeIfAbsent(oid, o -> {
                 try {
-                    return admin.type(o);
+                    return catalog.type(o);
                 } catch (SQLException e) {
                     throw new IllegalStateException("slot=" + slot + ": cannot read type " + o + " from the catalog",
                             e);
                 }
             });
             for (TableSpec t : names) {
-                tables.add(new SnapshotTable(queries.describe(publication, t, serverVersion), includeColumns, lookup));
+                tables.add(new SnapshotTable(catalog.describePublished(publication, t), includeColumns, lookup));
             }
-            chunks = plan(queries, tables, serverVersion >= 140000);
+            chunks = plan(queries, tables, server.tidRangeScans());
         } catch (SQLException | RuntimeException e) {
             first.close();
             throw e;
         }
         int chunkCount = chunks.size();
         LOG.info("slot={} snapshot {} at {}: {} tables in {} chunks, {} connections", slot, snapshotName,
-                Lsn.format(consistentPoint), tables.size(), chunkCount, Math.min(parallelism, Math.max(1, chunkCount)));
+                consistentPoint, tables.size(), chunkCount, Math.min(parallelism, Math.max(1, chunkCount)));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong rows = new AtomicLong();
         Run run = new Run(chunks, sink, failure, rows);
@@ -244,7 +246,7 @@ public final class SnapshotReader {
                 } else {
                     CopyText.split(row, values);
                 }
-                batch.add(table.event(values, consistentPoint));
+                batch.add(table.event(values, consistentPoint.value()));
                 if (batch.size() >= batchSize) {
                     if (!hand(table, batch)) {
                         copy.cancelCopy();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgreplication.camel.admin.SnapshotQueries;
+import io.pgreplication.camel.admin.TableCatalog;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.event.TableShape;
@@ -26,7 +27,7 @@ import io.pgreplication.camel.value.ValueDecoders;
  */
 final class SnapshotTable {
 
-    private final SnapshotQueries.PublishedTable published;
+    private final TableCatalog.PublishedTable published;
     private final RelationMetadata metadata;
     private final List<String> selected;
     private final String[] names;
@@ -36,10 +37,10 @@ final class SnapshotTable {
     private final int[] keyIndexes;
     private final int afterSize;
 
-    SnapshotTable(SnapshotQueries.PublishedTable published, IncludeColumns includeColumns, TypeLookup types) {
+    SnapshotTable(TableCatalog.PublishedTable published, IncludeColumns includeColumns, TypeLookup types) {
         this.published = published;
         List<PgOutputMessage.Column> columns = new ArrayList<>();
-        for (SnapshotQueries.Column c : published.columns()) {
+        for (TableCatalog.Column c : published.columns()) {
             columns.add(new PgOutputMessage.Column(c.key(), c.name(), c.typeOid(), c.typeModifier()));
         }
         TableSpec t = published.table();
@@ -52,7 +53,7 @@ final class SnapshotTable {
         List<ValueDecoder> decoderList = new ArrayList<>();
         List<Boolean> after = new ArrayList<>();
         List<Integer> keys = new ArrayList<>();
-        for (SnapshotQueries.Column c : published.columns()) {
+        for (TableCatalog.Column c : published.columns()) {
             boolean included = allowed == null || allowed.contains(c.name());
             if (!included && !c.key()) {
                 continue;

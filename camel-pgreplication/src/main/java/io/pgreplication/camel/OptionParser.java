@@ -26,6 +26,29 @@ final class OptionParser {
     private OptionParser() {
     }
 
+    /**
+     * One of an enumerated option's values, spelled exactly as {@code toString()} of the enum constant spells it
+     * (e.g. {@code initialOnly}); anything else fails naming the option and the values.
+     */
+    static <E extends Enum<E>> E choice(String option, String text, E[] values) {
+        for (E value : values) {
+            if (value.toString().equals(text)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("Invalid option " + option + "=" + text + ": use one of "
+                                           + String.join(", ", names(values)));
+    }
+
+    /** The option values of an enum, e.g. {@code [never, initial, initialOnly]}. */
+    static List<String> names(Enum<?>[] values) {
+        List<String> names = new ArrayList<>(values.length);
+        for (Enum<?> value : values) {
+            names.add(value.toString());
+        }
+        return names;
+    }
+
     /** One identifier: unquoted folds to lower case, quoted keeps everything. */
     static String name(String option, String text) {
         Scanner in = new Scanner(option, text,

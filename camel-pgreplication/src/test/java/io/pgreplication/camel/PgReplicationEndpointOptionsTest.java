@@ -5,7 +5,6 @@ import java.util.Map;
 
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.server.ServerCapabilities;
-import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SnapshotMode;
 import io.pgreplication.camel.table.IncludeColumns;
 import org.apache.camel.CamelContext;
@@ -39,7 +38,7 @@ class PgReplicationEndpointOptionsTest {
         assertThat(c.getStatusInterval()).isEqualTo(500);
         assertThat(c.getBatchSize()).isEqualTo(1000);
         assertThat(endpoint.options().publication()).isEqualTo("orders_slot");
-        assertThat(endpoint.options().tables()).extracting(Object::toString)
+        assertThat(endpoint.options().session().tables()).extracting(Object::toString)
                 .containsExactly("public.orders", "sales.Order Items", "audit.*");
         assertThat(endpoint.getServiceUrl()).isEqualTo("localhost:5432/shop");
     }
@@ -98,7 +97,7 @@ class PgReplicationEndpointOptionsTest {
                                                              + "&includeColumns=RAW(public.orders(id, Status);"
                                                              + "\"Order Items\"(\"Qty\",id))",
                 PgReplicationEndpoint.class);
-        IncludeColumns include = endpoint.options().includeColumns();
+        IncludeColumns include = endpoint.options().session().includeColumns();
         assertThat(include.columnsOf("public", "orders")).containsExactly("id", "status");
         assertThat(include.columnsOf("public", "Order Items")).containsExactly("Qty", "id");
         assertThat(include.columnsOf("public", "other")).isNull();
@@ -109,7 +108,7 @@ class PgReplicationEndpointOptionsTest {
         context.getRegistry().bind("cols", Map.of("sales.orders", List.of("id", "\"Total\""), "items", "id,qty"));
         PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL + "&includeColumns=#cols",
                 PgReplicationEndpoint.class);
-        IncludeColumns include = endpoint.options().includeColumns();
+        IncludeColumns include = endpoint.options().session().includeColumns();
         assertThat(include.columnsOf("sales", "orders")).containsExactly("id", "Total");
         assertThat(include.columnsOf("public", "items")).containsExactly("id", "qty");
     }
@@ -140,18 +139,18 @@ class PgReplicationEndpointOptionsTest {
 
     @Test
     void newOptionsHaveTheirDefaults() {
-        SessionOptions o = context.getEndpoint("pgreplication:s?" + URL, PgReplicationEndpoint.class).options();
+        EndpointOptions o = context.getEndpoint("pgreplication:s?" + URL, PgReplicationEndpoint.class).options();
         assertThat(o.outputFormat()).isEqualTo(OutputFormat.EVENTS);
-        assertThat(o.snapshotMode()).isEqualTo(SnapshotMode.NEVER);
-        assertThat(o.includeColumns().isAll()).isTrue();
-        assertThat(o.messages()).isFalse();
-        assertThat(o.binaryValuesFor(new ServerCapabilities(140000))).isTrue();
-        assertThat(o.binaryValuesFor(new ServerCapabilities(130000))).isFalse();
-        SessionOptions text = context.getEndpoint("pgreplication:t?" + URL + "&binaryValues=false"
-                                                  + "&snapshotMode=initialOnly&outputFormat=rows",
+        assertThat(o.session().snapshot().mode()).isEqualTo(SnapshotMode.NEVER);
+        assertThat(o.session().includeColumns().isAll()).isTrue();
+        assertThat(o.session().stream().messages()).isFalse();
+        assertThat(o.session().stream().binaryValuesOn(new ServerCapabilities(140000))).isTrue();
+        assertThat(o.session().stream().binaryValuesOn(new ServerCapabilities(130000))).isFalse();
+        EndpointOptions text = context.getEndpoint("pgreplication:t?" + URL + "&binaryValues=false"
+                                                   + "&snapshotMode=initialOnly&outputFormat=rows",
                 PgReplicationEndpoint.class).options();
-        assertThat(text.binaryValuesFor(new ServerCapabilities(170000))).isFalse();
-        assertThat(text.snapshotMode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
+        assertThat(text.session().stream().binaryValuesOn(new ServerCapabilities(170000))).isFalse();
+        assertThat(text.session().snapshot().mode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
         assertThat(text.outputFormat()).isEqualTo(OutputFormat.ROWS);
     }
 }

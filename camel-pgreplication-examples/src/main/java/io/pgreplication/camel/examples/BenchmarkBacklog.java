@@ -177,7 +177,7 @@ final class BenchmarkBacklog {
 
     /** The pgoutput protocol the component asks for on this server, so the floor decodes the same stream. */
     static int protocolVersion(int serverVersion) {
-        return io.pgreplication.camel.session.ReplicationSession.protocolVersion(serverVersion);
+        return new io.pgreplication.camel.server.ServerCapabilities(serverVersion).protocolVersion();
     }
 
     /** Drops a slot, waiting briefly for a walsender that is still exiting to release it. */

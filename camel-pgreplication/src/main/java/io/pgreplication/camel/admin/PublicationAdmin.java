@@ -52,6 +52,32 @@ public final class PublicationAdmin {
         return tables;
     }
 
+    /** A published table and its OID. */
+    public record PublishedRelation(int oid, TableSpec table) {
+    }
+
+    /**
+     * The tables the publication streams now with their OIDs, as pgoutput reports them (partition roots under
+     * publish_via_partition_root).
+     */
+    public List<PublishedRelation> publishedRelations(String publication) throws SQLException {
+        List<PublishedRelation> tables = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT c.oid, p.schemaname, p.tablename FROM pg_publication_tables p"
+                + " JOIN pg_namespace n ON n.nspname = p.schemaname"
+                + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
+                + " WHERE p.pubname = ? ORDER BY 2, 3")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new PublishedRelation((int) rs.getLong(1),
+                            new TableSpec(rs.getString(2), rs.getString(3))));
+                }
+            }
+        }
+        return tables;
+    }
+
     /** Schemas published whole ({@code FOR TABLES IN SCHEMA}, PG15+). */
     public Set<String> publicationSchemas(String publication) throws SQLException {
         Set<String> schemas = new LinkedHashSet<>();
@@ -200,7 +226,7 @@ public final class PublicationAdmin {
     }
 
     /** One column of a published table and its type. */
-    public record PublishedColumn(String schema, String table, String column, int typeOid) {
+    public record PublishedColumn(int tableOid, String schema, String table, String column, int typeOid) {
     }
 
     /** Every published column of every table in the publication, with its type OID. */
@@ -209,16 +235,16 @@ public final class PublicationAdmin {
         // PostgreSQL 15+ column lists: only the listed columns are sent.
         String listed = server.columnLists() ? " AND a.attname = ANY (p.attnames)" : "";
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT p.schemaname, p.tablename, a.attname, a.atttypid FROM pg_publication_tables p"
+                "SELECT c.oid, p.schemaname, p.tablename, a.attname, a.atttypid FROM pg_publication_tables p"
                 + " JOIN pg_namespace n ON n.nspname = p.schemaname"
                 + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
                 + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                + " WHERE p.pubname = ?" + listed + " ORDER BY 1, 2, a.attnum")) {
+                + " WHERE p.pubname = ?" + listed + " ORDER BY 2, 3, a.attnum")) {
             ps.setString(1, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new PublishedColumn(rs.getString(1), rs.getString(2), rs.getString(3),
-                            (int) rs.getLong(4)));
+                    columns.add(new PublishedColumn((int) rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), (int) rs.getLong(5)));
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.pgreplication.camel.session;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.admin.SlotAdmin;
@@ -16,7 +17,7 @@ import io.pgreplication.camel.server.ConnectionSettings;
  * this connection's backend; if not (or the server cannot be reached) the stream is abandoned and reopened. Nothing is
  * lost: the slot is only confirmed at transaction ends the routes completed.
  */
-final class StreamLiveness {
+final class StreamLiveness implements Liveness {
 
     private final ConnectionSettings settings;
     private final String slot;
@@ -27,7 +28,8 @@ final class StreamLiveness {
     private long lastHeard = System.nanoTime();
     private long lastLsn;
 
-    StreamLiveness(ConnectionSettings settings, String slot, int backendPid, long walSenderTimeoutMillis) {
+    StreamLiveness(ConnectionSettings settings, String slot, int backendPid, Duration walSenderTimeout) {
+        long walSenderTimeoutMillis = walSenderTimeout.toMillis();
         this.settings = settings;
         this.slot = slot;
         this.backendPid = backendPid;
@@ -36,8 +38,8 @@ final class StreamLiveness {
         this.checkTimeoutSeconds = (int) Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toSeconds(silenceNanos) / 4));
     }
 
-    /** Called when a read returned nothing; throws when this connection no longer streams the slot. */
-    void onIdle(boolean heardSinceLastIdle, long lastReceivedLsn) throws SQLException {
+    @Override
+    public void onIdle(boolean heardSinceLastIdle, long lastReceivedLsn) throws SQLException {
         long now = System.nanoTime();
         if (heardSinceLastIdle || lastReceivedLsn != lastLsn) {
             lastHeard = now;

@@ -83,7 +83,7 @@ public final class SnapshotReader {
      */
     public Summary read(SnapshotScope scope, Sink sink) throws SQLException, InterruptedException {
         int parallelism = scope.parallelism();
-        Connection first = settings.openSnapshot("camel-pgreplication snapshot " + slot);
+        Connection first = settings.openRegular("camel-pgreplication snapshot " + slot);
         Queue<Chunk> chunks;
         List<SnapshotTable> tables = new ArrayList<>();
         try {
@@ -211,7 +211,7 @@ public final class SnapshotReader {
             Connection c = connection;
             try {
                 if (c == null) {
-                    c = settings.openSnapshot("camel-pgreplication snapshot " + slot);
+                    c = settings.openRegular("camel-pgreplication snapshot " + slot);
                     new SnapshotQueries(c).beginInSnapshot(snapshotName);
                 }
                 Chunk chunk;

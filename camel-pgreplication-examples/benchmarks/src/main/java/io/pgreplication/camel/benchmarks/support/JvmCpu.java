@@ -1,15 +1,15 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.support;
 
 import java.lang.management.ManagementFactory;
 
 /** CPU time of this JVM, all threads together: what the Java client costs, next to its wall-clock time. */
-final class JvmCpu {
+public final class JvmCpu {
 
     private JvmCpu() {
     }
 
     /** Process CPU seconds so far, or NaN where the JVM does not report it. */
-    static double seconds() {
+    public static double seconds() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             long nanos = os.getProcessCpuTime();
             return nanos < 0 ? Double.NaN : nanos / 1e9;
@@ -18,7 +18,7 @@ final class JvmCpu {
     }
 
     /** Seconds the JIT compilers have spent compiling so far, or NaN where the JVM does not report it. */
-    static double jitSeconds() {
+    public static double jitSeconds() {
         var jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() / 1e3
                 : Double.NaN;

@@ -1,4 +1,4 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.streaming;
 
 import java.sql.Connection;
 import java.util.List;
@@ -7,6 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgreplication.camel.PgReplicationConstants;
 import io.pgreplication.camel.PgReplicationConsumer;
+import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
+import io.pgreplication.camel.benchmarks.support.JvmCpu;
+import io.pgreplication.camel.examples.EmbeddedServer;
+import io.pgreplication.camel.examples.SlotPosition;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -79,7 +83,7 @@ final class ComponentRun {
             long lastCommit = LogSequenceNumber.valueOf(counter.lastCommitLsn).asLong();
             // The walsender applies the final status update after the connection is gone: allow it a moment.
             for (int i = 0; i < 100 && !confirmed; i++) {
-                confirmed = Long.compareUnsigned(BenchmarkBacklog.confirmedFlush(c, slot), lastCommit) > 0;
+                confirmed = Long.compareUnsigned(SlotPosition.confirmedFlush(c, slot), lastCommit) > 0;
                 if (!confirmed) {
                     Thread.sleep(20);
                 }

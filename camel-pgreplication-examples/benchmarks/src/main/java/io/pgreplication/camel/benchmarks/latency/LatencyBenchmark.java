@@ -1,4 +1,4 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.latency;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
 import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.examples.EmbeddedServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;

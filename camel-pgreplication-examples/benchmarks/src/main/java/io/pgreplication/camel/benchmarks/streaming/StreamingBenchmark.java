@@ -1,10 +1,13 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.streaming;
 
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
+import io.pgreplication.camel.examples.EmbeddedServer;
+import io.pgreplication.camel.examples.SlotPosition;
 import org.postgresql.replication.LogSequenceNumber;
 
 /**
@@ -91,7 +94,7 @@ public final class StreamingBenchmark {
                 WalsenderCpu fws = WalsenderCpu.watch(server, floorSlot);
                 FloorReader.Timing f = floor.read(server, floorSlot, protocol, backlog.endLsn());
                 fws.close();
-                long floorConfirmed = BenchmarkBacklog.confirmedFlush(c, floorSlot);
+                long floorConfirmed = SlotPosition.confirmedFlush(c, floorSlot);
                 lines.add(new Line(String.valueOf(i), f.reader(), f.rows() < 0 ? rows : f.rows(), backlog.walMegabytes(),
                         f.seconds(), f.clientCpuSeconds(), fws.seconds(), BenchmarkBacklog.spilledBytes(c, floorSlot),
                         (f.rows() < 0 ? "rows not counted; " : "") + "slot confirmed " + lsn(floorConfirmed)));
@@ -109,7 +112,7 @@ public final class StreamingBenchmark {
                         t.clientCpuSeconds(), cws.seconds(), BenchmarkBacklog.spilledBytes(c, componentSlot),
                         String.format(Locale.ROOT, "%.2f s to confirmable; slot confirmed %s; %,d exchanges of %.0f"
                                                    + " events on average; JIT %.2f s", t.confirmedSeconds(),
-                                lsn(BenchmarkBacklog.confirmedFlush(c, componentSlot)), t.exchanges(),
+                                lsn(SlotPosition.confirmedFlush(c, componentSlot)), t.exchanges(),
                                 (double) t.rows() / t.exchanges(), t.jitSeconds())));
                 check(t.rows() == rows, "the component delivered " + t.rows() + " events, not " + rows);
                 check(t.confirmed(), "the component did not confirm " + componentSlot + " past its last commit");

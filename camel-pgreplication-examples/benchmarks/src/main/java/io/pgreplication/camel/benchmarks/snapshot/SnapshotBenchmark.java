@@ -1,4 +1,4 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.snapshot;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
+import io.pgreplication.camel.benchmarks.support.JvmCpu;
+import io.pgreplication.camel.examples.EmbeddedServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;

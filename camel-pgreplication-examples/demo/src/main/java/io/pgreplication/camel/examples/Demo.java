@@ -103,10 +103,10 @@ public final class Demo {
             if (writer.failure() != null) {
                 throw writer.failure();
             }
-            long end = BenchmarkBacklog.currentLsn(c);
+            long end = SlotPosition.currentLsn(c);
             out.printf("Writer stopped after %,d transactions; waiting until the slot confirms %s%n",
                     writer.transactions(), Lsn.format(end));
-            if (!progress.until(() -> BenchmarkBacklog.confirmedFlush(c, SLOT) >= end, 60_000)) {
+            if (!progress.until(() -> SlotPosition.confirmedFlush(c, SLOT) >= end, 60_000)) {
                 out.println("The slot did not confirm everything within a minute; comparing anyway");
             }
         } finally {

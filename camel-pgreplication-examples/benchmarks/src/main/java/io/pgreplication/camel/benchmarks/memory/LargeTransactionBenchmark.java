@@ -1,4 +1,4 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.memory;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.pgreplication.camel.PgReplicationConsumer;
+import io.pgreplication.camel.examples.EmbeddedServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;

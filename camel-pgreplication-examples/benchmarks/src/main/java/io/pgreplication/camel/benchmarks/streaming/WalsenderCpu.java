@@ -1,10 +1,12 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.streaming;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+
+import io.pgreplication.camel.examples.EmbeddedServer;
 
 /**
  * Samples the CPU time of the walsender serving a slot while a reader runs (research/pgoutput.md §5.2 step 5): when

@@ -1,4 +1,4 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.support;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,22 +7,24 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
+import io.pgreplication.camel.examples.SlotPosition;
+
 /**
  * The fixed workload of the streaming benchmark (research/pgoutput.md §5.2): a table, a publication and every slot the
  * run will read, all created <em>before</em> the load so each slot sees exactly the same WAL, then N rows in
  * transactions of a chosen size (1,000 by default, 1 for single-row commits), narrow or wide rows. The WAL positions around the load give its size and the end LSN a
  * reader has to reach.
  */
-final class BenchmarkBacklog {
+public final class BenchmarkBacklog {
 
-    static final String TABLE = "public.bench";
-    static final String PUBLICATION = "pgrbench_pub";
+    public static final String TABLE = "public.bench";
+    public static final String PUBLICATION = "pgrbench_pub";
 
     /**
      * The table's shape: {@code narrow} (4 columns, the original workload) or {@code wide} (20 columns of mixed
      * types), each with the column list and the SELECT expressions of row {@code g}.
      */
-    enum Shape {
+    public enum Shape {
         NARROW("id bigint PRIMARY KEY, a int, b text, c timestamptz",
                 "g, (g % 100000)::int, md5(g::text), now() + g * interval '1 millisecond'"),
         WIDE("id bigint PRIMARY KEY, i4 int, i8 bigint, i2 smallint, amount numeric(12,2), ratio float8, score float4,"
@@ -46,8 +48,8 @@ final class BenchmarkBacklog {
     }
 
     /** What the load wrote: row and transaction counts, WAL positions, how long the load took. */
-    record Result(long rows, long transactions, long startLsn, long endLsn, double loadSeconds) {
-        double walMegabytes() {
+    public record Result(long rows, long transactions, long startLsn, long endLsn, double loadSeconds) {
+        public double walMegabytes() {
             return (endLsn - startLsn) / (1024.0 * 1024.0);
         }
     }
@@ -59,7 +61,7 @@ final class BenchmarkBacklog {
      * Drops what an earlier run left (only objects named by this benchmark), then creates table, publication and
      * {@code slots} (pgoutput) in that order.
      */
-    static void prepare(Connection c, List<String> slots, Shape shape) throws SQLException {
+    public static void prepare(Connection c, List<String> slots, Shape shape) throws SQLException {
         try (Statement s = c.createStatement()) {
             // A slot that survived an earlier, interrupted run on an external server would pin its WAL forever.
             try (ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots"
@@ -86,7 +88,7 @@ final class BenchmarkBacklog {
      * server-side procedure commits every {@code perTransaction} rows, so the load costs server work, not client
      * round trips, even with single-row transactions.
      */
-    static Result load(Connection c, long rows, long perTransaction, Shape shape) throws SQLException {
+    public static Result load(Connection c, long rows, long perTransaction, Shape shape) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE OR REPLACE PROCEDURE pgrbench_load(total bigint, per bigint) LANGUAGE plpgsql AS $$"
                       + " DECLARE first bigint := 1; BEGIN WHILE first <= total LOOP"
@@ -94,7 +96,7 @@ final class BenchmarkBacklog {
                       + " FROM generate_series(first, least(total, first + per - 1)) g;"
                       + " COMMIT; first := first + per; END LOOP; END $$");
         }
-        long start = currentLsn(c);
+        long start = SlotPosition.currentLsn(c);
         long began = System.nanoTime();
         c.setAutoCommit(true);
         try (PreparedStatement ps = c.prepareStatement("CALL pgrbench_load(?, ?)")) {
@@ -104,37 +106,14 @@ final class BenchmarkBacklog {
         }
         double seconds = (System.nanoTime() - began) / 1e9;
         long transactions = (rows + perTransaction - 1) / perTransaction;
-        return new Result(rows, transactions, start, currentLsn(c), seconds);
-    }
-
-    /**
-     * The WAL insert position. Not pg_current_wal_lsn(): that is the <em>write</em> position, which under
-     * synchronous_commit=off lags the last commits, so an end LSN taken from it stops readers short of the backlog.
-     */
-    static long currentLsn(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    /** The slot's confirmed_flush_lsn, or -1 when the slot has none. */
-    static long confirmedFlush(Connection c, String slot) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn - '0/0'::pg_lsn"
-                                                       + " FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
-            }
-        }
+        return new Result(rows, transactions, start, SlotPosition.currentLsn(c), seconds);
     }
 
     /**
      * Inserts the slot would still deliver after its confirmed position: 0 when a reader that cannot count rows
      * (pg_recvlogical) really read the whole backlog. Peeking does not move the slot.
      */
-    static long insertsLeft(Connection c, String slot, int protocol) throws SQLException {
+    public static long insertsLeft(Connection c, String slot, int protocol) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?,"
                                                        + " NULL, NULL, 'proto_version', ?, 'publication_names', ?)"
                                                        + " WHERE get_byte(data, 0) = ascii('I')")) {
@@ -149,7 +128,7 @@ final class BenchmarkBacklog {
     }
 
     /** Bytes the slot's decoding spilled to disk (PG14+), or -1 when the server does not say. */
-    static long spilledBytes(Connection c, String slot) {
+    public static long spilledBytes(Connection c, String slot) {
         try (PreparedStatement ps = c.prepareStatement("SELECT spill_bytes FROM pg_stat_replication_slots"
                                                        + " WHERE slot_name = ?")) {
             ps.setString(1, slot);
@@ -161,14 +140,14 @@ final class BenchmarkBacklog {
         }
     }
 
-    static int serverVersion(Connection c) throws SQLException {
+    public static int serverVersion(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
             rs.next();
             return Integer.parseInt(rs.getString(1));
         }
     }
 
-    static String serverVersionText(Connection c) throws SQLException {
+    public static String serverVersionText(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version()")) {
             rs.next();
             return rs.getString(1);
@@ -176,12 +155,12 @@ final class BenchmarkBacklog {
     }
 
     /** The pgoutput protocol the component asks for on this server, so the floor decodes the same stream. */
-    static int protocolVersion(int serverVersion) {
+    public static int protocolVersion(int serverVersion) {
         return new io.pgreplication.camel.server.ServerCapabilities(serverVersion).protocolVersion();
     }
 
     /** Drops a slot, waiting briefly for a walsender that is still exiting to release it. */
-    static void dropSlot(Connection c, String slot) throws SQLException {
+    public static void dropSlot(Connection c, String slot) throws SQLException {
         for (int attempt = 0; ; attempt++) {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
                 ps.setString(1, slot);

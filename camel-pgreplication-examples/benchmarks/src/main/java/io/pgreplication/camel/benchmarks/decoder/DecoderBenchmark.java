@@ -1,4 +1,4 @@
-package io.pgreplication.camel.examples;
+package io.pgreplication.camel.benchmarks.decoder;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.event.TableShape;
+import io.pgreplication.camel.examples.EmbeddedServer;
 import io.pgreplication.camel.pgoutput.PgOutputDecoder;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.table.TableFilter;

@@ -1,17 +1,15 @@
 package io.pgreplication.camel.session;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
-import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.SnapshotScope;
 import io.pgreplication.camel.table.TableFilter;
@@ -28,12 +26,25 @@ public final class ReplicationSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSession.class);
 
+    /** Brings the server objects to what the options ask for; {@link SessionSetup} on a real server. */
+    @FunctionalInterface
+    interface Setup {
+        ReplicationSetup.Result run() throws SQLException;
+    }
+
+    /** Starts a stream from a position, text-only or not; {@link StreamOpener} on a real server. */
+    @FunctionalInterface
+    interface Opener {
+        OpenedStream open(Lsn start, boolean textOnly) throws SQLException;
+    }
+
     private final SessionOptions options;
     private final TableFilter filter;
     private final BatchDispatcher dispatcher;
     private final SessionListener listener;
-    private final Executor snapshotWorkers;
-    private final StreamOpener opener;
+    private final Setup setup;
+    private final Opener opener;
+    private final Function<SnapshotScope, SnapshotSource> snapshots;
     private final StatusBoard board = new StatusBoard();
     private volatile boolean running = true;
     private volatile Thread thread;
@@ -49,12 +60,21 @@ public final class ReplicationSession implements Runnable {
     /** @param snapshotWorkers runs the snapshot's parallel readers (Camel's thread pools, given by the Camel side) */
     public ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionListener listener,
                               Executor snapshotWorkers) {
+        this(options, dispatcher, listener, () -> SessionSetup.run(options),
+                new StreamOpener(options, TableFilter.of(options.tables()))::open,
+                scope -> SnapshotSource.of(options.connection(), options.slot(), scope, snapshotWorkers));
+    }
+
+    /** With the server side given: what tests use to run the session against fakes. */
+    ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionListener listener, Setup setup,
+                       Opener opener, Function<SnapshotScope, SnapshotSource> snapshots) {
         this.options = options;
         this.filter = TableFilter.of(options.tables());
         this.dispatcher = dispatcher;
         this.listener = listener;
-        this.snapshotWorkers = snapshotWorkers;
-        this.opener = new StreamOpener(options, filter);
+        this.setup = setup;
+        this.opener = opener;
+        this.snapshots = snapshots;
     }
 
     /** What the session does now, as one consistent value. */
@@ -64,29 +84,10 @@ public final class ReplicationSession implements Runnable {
 
     /** Checks and creates server objects, once; the consumer calls it at start so configuration errors fail it. */
     public void setup() throws SQLException {
-        ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.snapshot().mode() != SnapshotMode.NEVER);
-        ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
-        checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
+        ReplicationSetup.Result result = setup.run();
         server = result.server();
         snapshotPending = result.slot() == null;
         setUp = true;
-        if (result.slot() == null) {
-            LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"
-                     + " it", options.slot(), options.snapshot().mode());
-        } else {
-            LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(),
-                    result.server().versionNum(), result.slot().confirmedFlushLsn());
-        }
-    }
-
-    /** pgoutput's messages option exists from PostgreSQL 14 on; an older server would reject the stream. */
-    static void checkMessagesSupported(String slot, boolean messages, ServerCapabilities server) {
-        if (messages && !server.messages()) {
-            throw new PgReplicationSetupException("slot=" + slot + ": option messages=true needs PostgreSQL 14 or"
-                                                  + " newer (pgoutput's messages option); this server is "
-                                                  + server.describe() + ". Remove messages=true, or upgrade the server");
-        }
     }
 
     /**
@@ -150,18 +151,15 @@ public final class ReplicationSession implements Runnable {
      * failed): no slot exists then, and the next attempt takes the whole snapshot again.
      */
     private boolean snapshot() throws SQLException, InterruptedException {
-        try (Connection c = options.connection().openRegular("camel-pgreplication setup " + options.slot())) {
-            if (new SlotAdmin(c).slot(options.slot()).isPresent()) {
-                // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
-                LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
-                        options.slot());
-                snapshotPending = false;
-                return true;
-            }
+        SnapshotSource source = snapshots.apply(new SnapshotScope(options.publication(), filter,
+                options.includeColumns(), server, options.snapshot().parallelism(), options.batching().size()));
+        if (source.slotExists()) {
+            // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
+            LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
+                    options.slot());
+            snapshotPending = false;
+            return true;
         }
-        SnapshotScope scope = new SnapshotScope(options.publication(), filter, options.includeColumns(), server,
-                options.snapshot().parallelism(), options.batching().size());
-        SnapshotSource source = SnapshotSource.of(options.connection(), options.slot(), scope, snapshotWorkers);
         Lsn point;
         board.update(s -> s.inState(SessionStatus.State.SNAPSHOT));
         try {

@@ -1,9 +1,11 @@
 package io.pgreplication.camel.session;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.snapshot.ExportedSnapshot;
@@ -15,6 +17,9 @@ import io.pgreplication.camel.snapshot.SnapshotScope;
  * make the permanent slot from it. An interface so the orchestration can be tested without a server.
  */
 interface SnapshotSource {
+
+    /** True when the slot exists already (made meanwhile by another consumer of it): no snapshot is taken then. */
+    boolean slotExists() throws SQLException;
 
     /** Exports a snapshot of the tables; the caller closes it. */
     Exported export() throws SQLException;
@@ -38,30 +43,44 @@ interface SnapshotSource {
 
     /** Snapshots of a real server: a temporary exporting slot, read by {@link SnapshotReader}. */
     static SnapshotSource of(ConnectionSettings settings, String slot, SnapshotScope scope, Executor executor) {
-        return () -> {
-            ExportedSnapshot exported = ExportedSnapshot.create(settings, slot);
-            return new Exported() {
-                @Override
-                public Lsn consistentPoint() {
-                    return exported.consistentPoint();
+        return new SnapshotSource() {
+            @Override
+            public boolean slotExists() throws SQLException {
+                try (Connection c = settings.openRegular("camel-pgreplication setup " + slot)) {
+                    return new SlotAdmin(c).slot(slot).isPresent();
                 }
+            }
 
-                @Override
-                public SnapshotReader.Summary read(SnapshotReader.Sink sink, BooleanSupplier stop)
-                        throws SQLException, InterruptedException {
-                    return new SnapshotReader(settings, slot, exported, executor, stop).read(scope, sink);
-                }
+            @Override
+            public Exported export() throws SQLException {
+                return exported(settings, slot, scope, executor, ExportedSnapshot.create(settings, slot));
+            }
+        };
+    }
 
-                @Override
-                public void persistAs(String name) throws SQLException {
-                    exported.persistAs(name);
-                }
+    private static Exported exported(ConnectionSettings settings, String slot, SnapshotScope scope,
+                                     Executor executor, ExportedSnapshot exported) {
+        return new Exported() {
+            @Override
+            public Lsn consistentPoint() {
+                return exported.consistentPoint();
+            }
 
-                @Override
-                public void close() {
-                    exported.close();
-                }
-            };
+            @Override
+            public SnapshotReader.Summary read(SnapshotReader.Sink sink, BooleanSupplier stop)
+                    throws SQLException, InterruptedException {
+                return new SnapshotReader(settings, slot, exported, executor, stop).read(scope, sink);
+            }
+
+            @Override
+            public void persistAs(String name) throws SQLException {
+                exported.persistAs(name);
+            }
+
+            @Override
+            public void close() {
+                exported.close();
+            }
         };
     }
 }

@@ -11,7 +11,7 @@ class MessagesOptionTest {
 
     @Test
     void messagesOnAServerOlderThan14FailsNamingTheOptionAndTheVersion() {
-        assertThatThrownBy(() -> ReplicationSession.checkMessagesSupported("s1", true, new ServerCapabilities(130012)))
+        assertThatThrownBy(() -> SessionSetup.checkMessagesSupported("s1", true, new ServerCapabilities(130012)))
                 .isInstanceOf(PgReplicationSetupException.class)
                 .hasMessageContaining("slot=s1")
                 .hasMessageContaining("messages=true needs PostgreSQL 14")
@@ -20,7 +20,7 @@ class MessagesOptionTest {
 
     @Test
     void messagesOn14AndNewerOrMessagesOffAnywhereIsFine() {
-        assertThatCode(() -> ReplicationSession.checkMessagesSupported("s1", true, new ServerCapabilities(140000))).doesNotThrowAnyException();
-        assertThatCode(() -> ReplicationSession.checkMessagesSupported("s1", false, new ServerCapabilities(100000))).doesNotThrowAnyException();
+        assertThatCode(() -> SessionSetup.checkMessagesSupported("s1", true, new ServerCapabilities(140000))).doesNotThrowAnyException();
+        assertThatCode(() -> SessionSetup.checkMessagesSupported("s1", false, new ServerCapabilities(100000))).doesNotThrowAnyException();
     }
 }

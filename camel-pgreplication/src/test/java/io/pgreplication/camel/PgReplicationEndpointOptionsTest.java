@@ -1,8 +1,12 @@
 package io.pgreplication.camel;
 
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.session.SnapshotMode;
@@ -152,5 +156,28 @@ class PgReplicationEndpointOptionsTest {
         assertThat(text.session().stream().binaryValuesOn(new ServerCapabilities(170000))).isFalse();
         assertThat(text.session().snapshot().mode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
         assertThat(text.outputFormat()).isEqualTo(OutputFormat.ROWS);
+    }
+
+    @Test
+    void theCatalogListsExactlyTheValuesTheEnumeratedOptionsAccept() throws Exception {
+        JsonNode properties;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/io/pgreplication/camel/pgreplication.json")) {
+            properties = new ObjectMapper().readTree(in).get("properties");
+        }
+        assertThat(catalogValues(properties, "outputFormat")).isEqualTo(OptionParser.names(OutputFormat.values()));
+        assertThat(catalogValues(properties, "snapshotMode")).isEqualTo(OptionParser.names(SnapshotMode.values()));
+        assertThat(catalogValues(properties, "operation"))
+                .isEqualTo(OptionParser.names(ManagementOperation.values()));
+        for (ManagementOperation operation : ManagementOperation.values()) {
+            PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL + "&operation=" + operation,
+                    PgReplicationEndpoint.class);
+            assertThat(endpoint.getConfiguration().getOperation()).isEqualTo(operation);
+        }
+    }
+
+    private static List<String> catalogValues(JsonNode properties, String option) {
+        List<String> values = new ArrayList<>();
+        properties.get(option).get("enum").forEach(v -> values.add(v.asText()));
+        return values;
     }
 }

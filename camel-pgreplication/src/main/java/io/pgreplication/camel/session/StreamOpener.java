@@ -52,6 +52,7 @@ final class StreamOpener {
             return new OpenedStream(new PgJdbcStream(stream), server, binary, keepalive(timeout), liveness, catalog,
                     connection);
         } catch (SQLException | RuntimeException e) {
+            // Close both; a failure to close is added to e as suppressed.
             try (connection; catalog) {
                 throw e;
             }

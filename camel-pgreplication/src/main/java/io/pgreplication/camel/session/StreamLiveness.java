@@ -24,18 +24,19 @@ final class StreamLiveness implements Liveness {
     private final int backendPid;
     private final long silenceNanos;
     /** The check blocks the reader (no status updates meanwhile): a quarter of wal_sender_timeout, 1 to 10 s. */
-    private final int checkTimeoutSeconds;
+    private final Duration checkTimeout;
     private long lastHeard = System.nanoTime();
     private long lastLsn;
 
+    /** @param walSenderTimeout the server's; zero (disabled) counts as 60 s, and anything below 1 s as 1 s */
     StreamLiveness(ConnectionSettings settings, String slot, int backendPid, Duration walSenderTimeout) {
-        long walSenderTimeoutMillis = walSenderTimeout.toMillis();
         this.settings = settings;
         this.slot = slot;
         this.backendPid = backendPid;
-        this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(walSenderTimeoutMillis > 0
-                ? Math.max(1000, walSenderTimeoutMillis) : 60_000);
-        this.checkTimeoutSeconds = (int) Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toSeconds(silenceNanos) / 4));
+        long millis = walSenderTimeout.isZero() || walSenderTimeout.isNegative() ? 60_000
+                : Math.max(1000, walSenderTimeout.toMillis());
+        this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        this.checkTimeout = Duration.ofSeconds(Math.max(1, Math.min(10, millis / 1000 / 4)));
     }
 
     @Override
@@ -51,8 +52,7 @@ final class StreamLiveness implements Liveness {
         }
         lastHeard = now;
         Integer activePid;
-        try (Connection connection = settings.openRegular("camel-pgreplication liveness " + slot,
-                checkTimeoutSeconds)) {
+        try (Connection connection = settings.openRegular("camel-pgreplication liveness " + slot, checkTimeout)) {
             activePid = new SlotAdmin(connection).slot(slot).map(SlotInfo::activePid).orElse(null);
         } catch (SQLException e) {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {

@@ -14,6 +14,7 @@ import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.Identifiers;
 import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.table.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +34,10 @@ public final class ReplicationSetup {
     }
 
     /**
-     * The outcome: what the server can do, and the slot as found or created; {@code slot} is null when it is missing
-     * and its creation was left to the initial snapshot.
+     * The outcome: what the server can do, the slot as found or created ({@code null} when it is missing and its
+     * creation was left to the initial snapshot), and which tables are delivered.
      */
-    public record Result(ServerCapabilities server, SlotInfo slot) {
+    public record Result(ServerCapabilities server, SlotInfo slot, TableFilter tables) {
     }
 
     private ReplicationSetup() {
@@ -70,14 +71,14 @@ public final class ReplicationSetup {
                 }
                 if (slotBySnapshot) {
                     checkSnapshotPossible(request.slot(), server);
-                    return new Result(server, null);
+                    return new Result(server, null, TableFilter.of(request.tables()));
                 }
                 Lsn lsn = slots.create(request.slot());
                 LOG.info("slot={} created the replication slot at {}", request.slot(), lsn);
                 slot = slots.slot(request.slot()).orElseThrow();
             }
             checkSlot(request.slot(), slot, connection.getCatalog());
-            return new Result(server, slot);
+            return new Result(server, slot, TableFilter.of(request.tables()));
         }
     }
 

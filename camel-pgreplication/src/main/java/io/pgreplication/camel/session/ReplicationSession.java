@@ -32,14 +32,13 @@ public final class ReplicationSession implements Runnable {
         ReplicationSetup.Result run() throws SQLException;
     }
 
-    /** Starts a stream from a position, text-only or not; {@link StreamOpener} on a real server. */
+    /** Starts a stream of the tables a filter delivers from a position; {@link StreamOpener} on a real server. */
     @FunctionalInterface
     interface Opener {
-        OpenedStream open(Lsn start, boolean textOnly) throws SQLException;
+        OpenedStream open(Lsn start, boolean textOnly, TableFilter tables) throws SQLException;
     }
 
     private final SessionOptions options;
-    private final TableFilter filter;
     private final BatchDispatcher dispatcher;
     private final SessionListener listener;
     private final Setup setup;
@@ -54,6 +53,8 @@ public final class ReplicationSession implements Runnable {
     /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
     private volatile boolean snapshotPending;
     private volatile ServerCapabilities server;
+    /** Which tables are delivered, as the setup found them. */
+    private volatile TableFilter filter = TableFilter.ALL;
     /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
     private volatile boolean textValues;
 
@@ -61,7 +62,7 @@ public final class ReplicationSession implements Runnable {
     public ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionListener listener,
                               Executor snapshotWorkers) {
         this(options, dispatcher, listener, () -> SessionSetup.run(options),
-                new StreamOpener(options, TableFilter.of(options.tables()))::open,
+                new StreamOpener(options)::open,
                 scope -> SnapshotSource.of(options.connection(), options.slot(), scope, snapshotWorkers));
     }
 
@@ -69,7 +70,6 @@ public final class ReplicationSession implements Runnable {
     ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionListener listener, Setup setup,
                        Opener opener, Function<SnapshotScope, SnapshotSource> snapshots) {
         this.options = options;
-        this.filter = TableFilter.of(options.tables());
         this.dispatcher = dispatcher;
         this.listener = listener;
         this.setup = setup;
@@ -86,6 +86,7 @@ public final class ReplicationSession implements Runnable {
     public void setup() throws SQLException {
         ReplicationSetup.Result result = setup.run();
         server = result.server();
+        filter = result.tables();
         snapshotPending = result.slot() == null;
         setUp = true;
     }
@@ -192,11 +193,12 @@ public final class ReplicationSession implements Runnable {
      */
     private boolean stream() throws SQLException {
         Lsn started = confirmed;
-        try (OpenedStream opened = opener.open(started, textValues)) {
+        TableFilter tables = filter;
+        try (OpenedStream opened = opener.open(started, textValues, tables)) {
             FlushTracker tracker = new FlushTracker(started.value());
             StatusReporter status = new StatusReporter(options.slot(), opened.stream(), tracker,
                     options.stream().flushSlot(), board, started);
-            ReadLoop loop = new ReadLoop(opened, options, filter, tracker, dispatcher, status, board, () -> running);
+            ReadLoop loop = new ReadLoop(opened, options, tables, tracker, dispatcher, status, board, () -> running);
             board.update(s -> s.streaming(opened.server().protocolVersion()));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     started, opened.server().protocolVersion());

@@ -28,24 +28,23 @@ final class StreamOpener {
     private static final Logger LOG = LoggerFactory.getLogger(StreamOpener.class);
 
     private final SessionOptions options;
-    private final TableFilter filter;
 
-    StreamOpener(SessionOptions options, TableFilter filter) {
+    StreamOpener(SessionOptions options) {
         this.options = options;
-        this.filter = filter;
     }
 
     /**
      * Starts streaming from {@code start}. With {@code textOnly} (a binary stream met a column it could not decode)
-     * values come as text whatever else holds.
+     * values come as text whatever else holds; otherwise binary values are chosen when every column of the tables
+     * {@code filter} delivers decodes exactly from its binary form.
      */
-    OpenedStream open(Lsn start, boolean textOnly) throws SQLException {
+    OpenedStream open(Lsn start, boolean textOnly, TableFilter filter) throws SQLException {
         Connection connection = options.connection().openReplication("camel-pgreplication " + options.slot());
         JdbcCatalog catalog = new JdbcCatalog(options.connection(), options.slot());
         try {
             ServerCapabilities server = ServerCapabilities.of(connection);
             Duration timeout = walSenderTimeout(connection);
-            boolean binary = binaryValues(server, catalog, textOnly);
+            boolean binary = binaryValues(server, catalog, textOnly, filter);
             PGReplicationStream stream = start(connection, server, binary, catalog, start);
             Liveness liveness = new StreamLiveness(options.connection(), options.slot(),
                     connection.unwrap(PGConnection.class).getBackendPID(), timeout);
@@ -82,7 +81,8 @@ final class StreamOpener {
      * Binary values when the options ask for them (PostgreSQL 14+) and every delivered column's type decodes exactly
      * from its binary form; the choice and its reason are logged.
      */
-    private boolean binaryValues(ServerCapabilities server, Catalog catalog, boolean textOnly) throws SQLException {
+    private boolean binaryValues(ServerCapabilities server, Catalog catalog, boolean textOnly, TableFilter filter)
+            throws SQLException {
         if (!options.stream().binaryValuesOn(server)) {
             LOG.info("slot={} text values: {}", options.slot(), !server.binaryValues() ? "the server is older than"
                     + " PostgreSQL 14" : "binaryValues=false");

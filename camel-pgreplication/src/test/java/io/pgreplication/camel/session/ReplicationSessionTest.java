@@ -12,6 +12,7 @@ import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class ReplicationSessionTest {
 
     @Test
     void retriesWithABackoffThatDoublesAndForgetsTheFailuresOnceStreaming() {
-        session = session(SnapshotMode.NEVER, 1000, (start, textOnly) -> {
+        session = session(SnapshotMode.NEVER, 1000, (start, textOnly, tables) -> {
             if (opens.size() < 2) {
                 opens.add(new Opened(start, textOnly));
                 throw new SQLException("connection refused", "08001");
@@ -71,7 +72,7 @@ class ReplicationSessionTest {
     @Test
     void afterAFailedBatchStreamsAgainFromWhereTheSlotWasConfirmed() {
         routes.failFrom(1);
-        session = session(SnapshotMode.NEVER, 1, (start, textOnly) -> {
+        session = session(SnapshotMode.NEVER, 1, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
             return TestSessions.opened(new FakeStream(opens.size() == 1 ? DML : List.of()), false,
                     new FakeCatalog());
@@ -89,7 +90,7 @@ class ReplicationSessionTest {
         FakeCatalog catalog = new FakeCatalog()
                 .with(new TypeInfo(16547, "cap", "mood", 'b', 'U', 0, 0, ',', true))
                 .with(new TypeInfo(16554, "cap", "posint", 'd', 'N', 23, 0, ',', true));
-        session = session(SnapshotMode.NEVER, 1000, (start, textOnly) -> {
+        session = session(SnapshotMode.NEVER, 1000, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
             return TestSessions.opened(new FakeStream(Captured.messages("type.txt")), !textOnly, catalog);
         });
@@ -101,11 +102,30 @@ class ReplicationSessionTest {
     }
 
     @Test
+    void streamsTheTablesTheSetupFoundAndNoOthers() {
+        TableFilter noItem = (oid, schema, table) -> !"item".equals(table);
+        FakeStream stream = new FakeStream(DML);
+        List<TableFilter> given = new CopyOnWriteArrayList<>();
+        session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem), (start, textOnly, tables) -> {
+                    given.add(tables);
+                    return TestSessions.opened(stream, false, new FakeCatalog());
+                }, scope -> {
+                    throw new AssertionError("the slot exists: no snapshot");
+                });
+        thread.execute(session);
+
+        await().until(() -> stream.unread() == 0 && stream.idleReads() > 2);
+        assertThat(given).containsExactly(noItem);
+        assertThat(routes.offered()).isEmpty();
+    }
+
+    @Test
     void initialOnlyTakesTheSnapshotThatMakesTheSlotAndFinishes() {
         Lsn point = Lsn.parse("0/3000060");
         FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null), (start, textOnly) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL), (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
                 }, scope -> snapshot);
         thread.execute(session);
@@ -119,7 +139,7 @@ class ReplicationSessionTest {
 
     private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT), opener, scope -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL), opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 });
     }

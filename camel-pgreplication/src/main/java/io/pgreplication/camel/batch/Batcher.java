@@ -1,27 +1,33 @@
 package io.pgreplication.camel.batch;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.lsn.FlushTracker;
 
 /**
- * Groups changes into per-table batches (SPEC §3): a batch closes when it holds {@code batchSize} changes, when its
- * oldest change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls
- * {@link #closeAll()} (the session does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR} times
- * {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so memory
- * depends on {@code batchSize}, never on transaction size. Time comes from an injected nanosecond clock.
+ * Groups changes into per-table batches: a batch closes when it holds {@code batchSize} changes, when its oldest
+ * change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls {@link #closeAll()} (the
+ * read loop does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR}
+ * times {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so
+ * memory depends on {@code batchSize}, never on transaction size. Time comes from an injected nanosecond clock.
+ *
+ * <p>Closed batches are handed back, in the order they closed, through {@link #nextClosed()}: the owner dispatches
+ * them, so nothing blocks or does I/O inside {@link #onChange}. Each batch is registered with the flush tracker when
+ * it opens, and commits are passed on to it, so a batch is a claim on the confirmed position from its first change.
  *
  * <p>Not thread-safe: owned by the reading thread.
  */
-public final class Batcher {
+public final class Batcher implements EventAssembler.Listener {
 
     /** Open batches of all tables together hold at most this many times batchSize changes. */
     public static final int MAX_OPEN_FACTOR = 4;
@@ -30,21 +36,25 @@ public final class Batcher {
     private final long timeoutNanos;
     private final LongSupplier clock;
     private final FlushTracker tracker;
-    private final Consumer<Batch> sink;
     /** Open batches in the order they were opened, so the oldest is first. */
     private final Map<TableShape, Open> open = new LinkedHashMap<>();
+    /** Closed batches the owner has not taken yet, oldest first. */
+    private final ArrayDeque<Batch> closed = new ArrayDeque<>();
     private int buffered;
 
-    public Batcher(int batchSize, long timeoutNanos, LongSupplier clock, FlushTracker tracker, Consumer<Batch> sink) {
+    /**
+     * @param clock nanoseconds, as {@link System#nanoTime()}
+     */
+    public Batcher(int batchSize, Duration timeout, LongSupplier clock, FlushTracker tracker) {
         this.batchSize = batchSize;
-        this.timeoutNanos = timeoutNanos;
+        this.timeoutNanos = timeout.toNanos();
         this.clock = clock;
         this.tracker = tracker;
-        this.sink = sink;
     }
 
-    /** Adds a change of transaction {@code transaction}; may hand one or more closed batches to the sink. */
-    public void add(ChangeEvent event, TableShape shape, long transaction) {
+    /** A change of transaction {@code transaction}; may close one or more batches. */
+    @Override
+    public void onChange(ChangeEvent event, TableShape shape, long transaction) {
         Open batch = open.get(shape);
         if (batch == null) {
             closeOlderShapeOf(shape);
@@ -59,6 +69,22 @@ public final class Batcher {
         if (batch.events.size() >= batchSize) {
             close(batch);
         }
+    }
+
+    /** Transaction {@code transaction} committed: passed on to the flush tracker. */
+    @Override
+    public void onCommit(long transaction, long endLsn) {
+        tracker.committed(transaction, endLsn);
+    }
+
+    /** True when closed batches wait to be taken. */
+    public boolean hasClosed() {
+        return !closed.isEmpty();
+    }
+
+    /** The oldest closed batch not taken yet, or null. */
+    public Batch nextClosed() {
+        return closed.poll();
     }
 
     /** Closes every batch whose oldest change is at least batchTimeout old. */
@@ -99,7 +125,7 @@ public final class Batcher {
         return oldest == Long.MAX_VALUE ? -1 : Math.max(0, oldest + timeoutNanos - clock.getAsLong());
     }
 
-    /** Changes waiting in open batches. */
+    /** Changes waiting in open batches (closed batches not taken yet are not counted). */
     public int buffered() {
         return buffered;
     }
@@ -128,7 +154,7 @@ public final class Batcher {
     private void close(Open batch) {
         open.remove(batch.shape);
         buffered -= batch.events.size();
-        sink.accept(new Batch(batch.shape.metadata(), batch.events, batch.ticket));
+        closed.add(new Batch(batch.shape.metadata(), batch.events, batch.ticket));
     }
 
     private static final class Open {

@@ -31,7 +31,8 @@ class PgReplicationComponentAutoConfigurationTest {
                     assertThat(c.getBatchTimeout()).isEqualTo(2000);
                     assertThat(c.getStatusInterval()).isEqualTo(500);
                     assertThat(c.getBinaryValues()).isFalse();
-                    assertThat(c.getSnapshotMode()).as("an option not set keeps its default").isEqualTo("never");
+                    assertThat(c.getSnapshotMode()).as("an option not set keeps its default")
+                            .hasToString("never");
                 });
     }
 

@@ -58,7 +58,7 @@ class KameletIT extends WithEmbeddedServer {
                     .findFirst().orElseThrow();
             assertThat(endpoint.getConfiguration().getSlotName()).isEqualTo("kamelet_slot");
             assertThat(endpoint.getConfiguration().getBatchSize()).isEqualTo(50);
-            assertThat(endpoint.getConfiguration().getSnapshotMode()).as("the Kamelet's default").isEqualTo("never");
+            assertThat(endpoint.getConfiguration().getSnapshotMode()).as("the Kamelet's default").hasToString("never");
             assertThat(endpoint.getConfiguration().getPublication()).as("not set: the slot name").isNull();
 
             NotifyBuilder arrived = new NotifyBuilder(context).fromRoute("orders-from-kamelet")

@@ -30,9 +30,13 @@ import org.slf4j.LoggerFactory;
 public class PgReplicationConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgReplicationConsumer.class);
+    private static final String MICROMETER = "io.micrometer.core.instrument.MeterRegistry";
 
     private final EndpointOptions options;
-    private final LongAdder changesDelivered = new LongAdder();
+    private final DeliveryStats deliveryStats = new DeliveryStats();
+    private final LongAdder reconnects = new LongAdder();
+    /** The consumer's Micrometer meters while it runs, when Micrometer and a MeterRegistry are there. */
+    private AutoCloseable metrics;
     private final Throughput throughput = new Throughput();
     private PgReplicationDispatcher dispatcher;
     private ReplicationSession session;
@@ -58,7 +62,7 @@ public class PgReplicationConsumer extends DefaultConsumer {
             setHealthCheck(new PgReplicationConsumerHealthCheck(this, getRouteId()));
         }
         ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
-        dispatcher = new PgReplicationDispatcher(this, options, changesDelivered);
+        dispatcher = new PgReplicationDispatcher(this, options, deliveryStats);
         snapshotWorkers = threads.newCachedThreadPool(this, "pgreplication-snapshot-" + options.slot());
         session = new ReplicationSession(options.session(), dispatcher, new Listener(), snapshotWorkers);
         try {
@@ -73,10 +77,18 @@ public class PgReplicationConsumer extends DefaultConsumer {
         dispatcher.start();
         sessionThread = threads.newSingleThreadExecutor(this, "pgreplication-" + options.slot());
         sessionThread.execute(session);
+        if (getEndpoint().getCamelContext().getClassResolver().resolveClass(MICROMETER) != null) {
+            // Only now is PgReplicationMetrics loaded, and with it Micrometer: an optional dependency.
+            metrics = PgReplicationMetrics.bind(this);
+        }
     }
 
     @Override
     protected void doStop() throws Exception {
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
         if (session != null) {
             // The session lets in-flight batches finish and confirms them before it closes the connection.
             session.stop();
@@ -153,12 +165,12 @@ public class PgReplicationConsumer extends DefaultConsumer {
 
     @ManagedAttribute(description = "Changes in exchanges the routes completed since start")
     public long getChangesDelivered() {
-        return changesDelivered.sum();
+        return deliveryStats.changes();
     }
 
     @ManagedAttribute(description = "Changes per second completed by the routes, over the last seconds")
     public double getChangesPerSecond() {
-        return throughput.perSecond(changesDelivered.sum());
+        return throughput.perSecond(deliveryStats.changes());
     }
 
     @ManagedAttribute(description = "Batches queued for or inside routes")
@@ -177,6 +189,16 @@ public class PgReplicationConsumer extends DefaultConsumer {
         return options.retainedWalThreshold();
     }
 
+    /** Batches and changes the routes completed, and their commit times. */
+    DeliveryStats deliveryStats() {
+        return deliveryStats;
+    }
+
+    /** Failed attempts to connect or stream since the consumer was created, each followed by a reconnect. */
+    long reconnects() {
+        return reconnects.sum();
+    }
+
     SlotMonitor.Reading readSlot() {
         SlotMonitor m = monitor;
         return m == null ? new SlotMonitor.Reading(null, true, null) : m.read();
@@ -187,6 +209,7 @@ public class PgReplicationConsumer extends DefaultConsumer {
 
         @Override
         public void onFailure(Failure failure, int attempt, Duration delay) {
+            reconnects.increment();
             String what = failure.isTransient() ? "cannot stream" : "cannot stream until an operator fixes this";
             getExceptionHandler().handleException("slot=" + options.slot() + ": " + what + " (attempt " + attempt
                                                   + ", next in " + delay.toMillis() + " ms): "

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.batch.InFlightLimit;
@@ -34,14 +33,14 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     private final EndpointOptions options;
     private final InFlightLimit inFlight = new InFlightLimit(MAX_IN_FLIGHT);
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
-    private final LongAdder changesDelivered;
+    private final DeliveryStats stats;
     private ExecutorService executor;
 
-    /** @param changesDelivered counts the changes of every batch a route completed, or whose failure it handled */
-    PgReplicationDispatcher(PgReplicationConsumer consumer, EndpointOptions options, LongAdder changesDelivered) {
+    /** @param stats counts every batch a route completed, or whose failure it handled, with its changes */
+    PgReplicationDispatcher(PgReplicationConsumer consumer, EndpointOptions options, DeliveryStats stats) {
         this.consumer = consumer;
         this.options = options;
-        this.changesDelivered = changesDelivered;
+        this.stats = stats;
     }
 
     void start() {
@@ -155,7 +154,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
 
     private void delivered(Batch batch) {
         batch.ticket().complete();
-        changesDelivered.add(batch.events().size());
+        stats.delivered(batch, consumer.status().confirmed());
     }
 
     /** Confirms the batch when the route completed it, or handled its failure; holds the slot back otherwise. */
@@ -173,6 +172,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
 
         @Override
         public void onFailure(Exchange exchange) {
+            stats.failed();
             batch.ticket().fail();
         }
     }

@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Spring Boot example as it runs: started while PostgreSQL cannot be reached (through a proxy that is not there
  * yet), Actuator's health endpoint reports the consumer DOWN with the reason; once the proxy forwards to the test
- * server the consumer connects, the health goes UP, and a committed insert arrives in the route. The
- * {@code camel.component.pgreplication.*} properties of application.properties reach the endpoint.
+ * server the consumer connects, the health goes UP, a committed insert arrives in the route, and the consumer's meters
+ * are in Actuator's metrics. The {@code camel.component.pgreplication.*} properties of application.properties reach
+ * the endpoint.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
                 properties = {"camel.component.pgreplication.reconnect-delay=200",
@@ -108,10 +109,21 @@ class OrdersCdcApplicationIT {
                 .whenAnyDoneMatches(e -> e.getMessage().getBody(String.class).contains("\"after\":{\"id\":42,")).create();
         DB.execute("INSERT INTO orders VALUES (42, 'new')");
         assertThat(arrived.matches(30, TimeUnit.SECONDS)).as("the insert arrived in the route").isTrue();
+
+        // Boot's MeterRegistry is in Camel's registry (the Spring context): the consumer's meters are in Actuator.
+        HttpResponse<String> changes = get("/actuator/metrics/pgreplication.changes?tag=route:orders-cdc");
+        assertThat(changes.statusCode()).isEqualTo(200);
+        JsonNode metric = JSON.readTree(changes.body());
+        assertThat(metric.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+        assertThat(metric.get("availableTags").toString()).contains("orders_slot");
     }
 
     private HttpResponse<String> health() throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+        return get("/actuator/health");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,0 +1,86 @@
+package io.pgreplication.camel;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.pgreplication.camel.batch.Batch;
+import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.lsn.Lsn;
+
+/**
+ * What the routes did with the batches, for JMX and the metrics: changes and batches completed, batches failed, and the
+ * commit times of the newest completed change and of the newest change the slot is confirmed past. The slot is
+ * confirmed to transaction ends, so a completed batch counts as confirmed once the confirmed position passes its commit
+ * LSN.
+ */
+final class DeliveryStats {
+
+    private final LongAdder changes = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder failedBatches = new LongAdder();
+    /** Commit times of completed transactions not yet known to be confirmed, by commit LSN. */
+    private final ConcurrentSkipListMap<Long, Instant> unconfirmed = new ConcurrentSkipListMap<>();
+    private volatile Instant newestDelivered;
+    private volatile Instant newestConfirmed;
+
+    /** A batch the route completed (or whose failure it handled); {@code confirmed} is the slot's position now. */
+    void delivered(Batch batch, Lsn confirmed) {
+        changes.add(batch.events().size());
+        batches.increment();
+        ChangeEvent last = batch.last();
+        Instant committed = last.commitInstant();
+        if (committed != null) {
+            Instant newest = newestDelivered;
+            if (newest == null || committed.isAfter(newest)) {
+                newestDelivered = committed;
+            }
+            unconfirmed.merge(last.commitLsnValue(), committed, (a, b) -> a.isAfter(b) ? a : b);
+        }
+        confirmedUpTo(confirmed);
+    }
+
+    /** A batch whose exchange failed: the stream is reopened and it comes again. */
+    void failed() {
+        failedBatches.increment();
+    }
+
+    long failedBatches() {
+        return failedBatches.sum();
+    }
+
+    long changes() {
+        return changes.sum();
+    }
+
+    long batches() {
+        return batches.sum();
+    }
+
+    /** The commit time of the newest change a route completed; null before the first. */
+    Instant newestDelivered() {
+        return newestDelivered;
+    }
+
+    /** The commit time of the newest completed change the slot is confirmed past; null before the first. */
+    Instant newestConfirmed(Lsn confirmed) {
+        confirmedUpTo(confirmed);
+        return newestConfirmed;
+    }
+
+    private synchronized void confirmedUpTo(Lsn confirmed) {
+        if (confirmed == null || !confirmed.isValid()) {
+            return;
+        }
+        Map<Long, Instant> passed = unconfirmed.headMap(confirmed.value(), false);
+        Instant newest = newestConfirmed;
+        for (Instant t : passed.values()) {
+            if (newest == null || t.isAfter(newest)) {
+                newest = t;
+            }
+        }
+        newestConfirmed = newest;
+        passed.clear();
+    }
+}

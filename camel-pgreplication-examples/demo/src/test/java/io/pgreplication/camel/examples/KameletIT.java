@@ -70,6 +70,8 @@ class KameletIT extends WithEmbeddedServer {
             }
             assertThat(arrived.matches(30, TimeUnit.SECONDS)).as("the insert arrived through the Kamelet").isTrue();
         } finally {
+            // The context is closed; its walsender may still be exiting: the slot can be dropped once it is inactive.
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !slotActive());
             try (Connection c = server.connect(); Statement st = c.createStatement()) {
                 st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                            + " WHERE slot_name = 'kamelet_slot'");
@@ -109,11 +111,13 @@ class KameletIT extends WithEmbeddedServer {
     }
 
     private static void awaitSlotActive() {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-            try (Connection c = server.connect(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = 'kamelet_slot'")) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        });
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(KameletIT::slotActive);
+    }
+
+    private static boolean slotActive() throws Exception {
+        try (Connection c = server.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = 'kamelet_slot'")) {
+            return rs.next() && rs.getBoolean(1);
+        }
     }
 }

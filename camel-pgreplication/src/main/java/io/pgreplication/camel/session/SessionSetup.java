@@ -23,7 +23,7 @@ final class SessionSetup {
     /** Runs the setup on the server; configuration errors surface here with their fix. */
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.snapshot().mode() != SnapshotMode.NEVER);
+                options.snapshot().mode() != SnapshotMode.NEVER, options.offsets());
         ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {

@@ -27,7 +27,7 @@ class ReplicationSessionTest {
     private static final Lsn FIRST_COMMIT_END = Lsn.parse("0/1742370");
     private static final Lsn LAST_COMMIT_END = Lsn.parse("0/1742538");
     private static final SlotInfo SLOT = new SlotInfo("s1", "pgoutput", "logical", "shop", false, null, Lsn.INVALID,
-            Lsn.INVALID, "reserved", 0L);
+            Lsn.INVALID, "reserved", 0L, true, false, null);
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor();
     private final FakeDispatcher routes = new FakeDispatcher();
@@ -52,7 +52,7 @@ class ReplicationSessionTest {
                 throw new SQLException("connection refused", "08001");
             }
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new FakeStream(DML), false, new FakeCatalog());
+            return TestSessions.opened(start, new FakeStream(DML), false, new FakeCatalog());
         });
         thread.execute(session);
 
@@ -74,7 +74,7 @@ class ReplicationSessionTest {
         routes.failFrom(1);
         session = session(SnapshotMode.NEVER, 1, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new FakeStream(opens.size() == 1 ? DML : List.of()), false,
+            return TestSessions.opened(start, new FakeStream(opens.size() == 1 ? DML : List.of()), false,
                     new FakeCatalog());
         });
         thread.execute(session);
@@ -92,7 +92,7 @@ class ReplicationSessionTest {
                 .with(new TypeInfo(16554, "cap", "posint", 'd', 'N', 23, 0, ',', true));
         session = session(SnapshotMode.NEVER, 1000, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new FakeStream(Captured.messages("type.txt")), !textOnly, catalog);
+            return TestSessions.opened(start, new FakeStream(Captured.messages("type.txt")), !textOnly, catalog);
         });
         thread.execute(session);
 
@@ -107,9 +107,9 @@ class ReplicationSessionTest {
         FakeStream stream = new FakeStream(DML);
         List<TableFilter> given = new CopyOnWriteArrayList<>();
         session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, false, null), (start, textOnly, tables) -> {
                     given.add(tables);
-                    return TestSessions.opened(stream, false, new FakeCatalog());
+                    return TestSessions.opened(start, stream, false, new FakeCatalog());
                 }, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 });
@@ -125,7 +125,7 @@ class ReplicationSessionTest {
         Lsn point = Lsn.parse("0/3000060");
         FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL, false, null), (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
                 }, scope -> snapshot);
         thread.execute(session);
@@ -139,7 +139,7 @@ class ReplicationSessionTest {
 
     private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL), opener, scope -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL, false, null), opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 });
     }

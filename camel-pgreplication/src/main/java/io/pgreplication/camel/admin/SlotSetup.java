@@ -132,15 +132,19 @@ final class SlotSetup {
         }
     }
 
+    /**
+     * A slot behind the recorded position is normal: the final status update of a stopping consumer may not reach the
+     * server, a standby's synchronized copy lags its primary's slot, a restored backup holds an older slot. The changes
+     * in between come again; logged at DEBUG.
+     */
     private void compareWithRecord(SlotInfo slot) throws SQLException {
-        if (!offsets.isConfigured() || slot.confirmedFlushLsn() == null) {
+        if (!offsets.isConfigured() || slot.confirmedFlushLsn() == null || !LOG.isDebugEnabled()) {
             return;
         }
         Lsn recorded = offsets.recorded(request.slot(), identity().systemIdentifier());
         if (recorded != null && recorded.isAfter(slot.confirmedFlushLsn())) {
-            LOG.info("slot={} the slot is confirmed at {}, behind the {} this consumer recorded: the changes in between"
-                     + " come again (a standby's synchronized copy lags its primary's slot a little, and a restored"
-                     + " backup holds an older slot)", request.slot(), slot.confirmedFlushLsn(), recorded);
+            LOG.debug("slot={} the slot is confirmed at {}, behind the {} the offsetRepository records: the changes in"
+                      + " between come again", request.slot(), slot.confirmedFlushLsn(), recorded);
         }
     }
 

@@ -49,7 +49,8 @@ public final class LostSlot {
 
     private static PgReplicationSetupException error(String slot, String known, Lsn confirmed, Lsn current,
                                                      ServerIdentity server, String accept) {
-        String range = confirmed != null ? "between " + confirmed + " and " + current : "up to " + current;
+        String range = confirmed == null ? "up to " + current
+                : current.isAfter(confirmed) ? "between " + confirmed + " and " + current : "after " + confirmed;
         return new PgReplicationSetupException("slot=" + slot + ": the replication slot does not exist on this"
                                                + " server (" + server.describe() + "), but " + known + ". It was"
                                                + " lost: a failover to a standby that did not synchronize it (that"

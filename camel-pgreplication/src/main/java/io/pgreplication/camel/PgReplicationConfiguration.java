@@ -173,8 +173,10 @@ public class PgReplicationConfiguration implements Cloneable {
 
     /**
      * The database: jdbc:postgresql://host:5432/db?sslmode=require, or the libpq form
-     * postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300. Prefer the user and password options
-     * over credentials inside the URL.
+     * postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300 (also host=h dbname=db ...). List a
+     * primary and its standbys (jdbc:postgresql://h1:5432,h2:5432/db) to follow a failover: with several hosts the
+     * consumer connects to the primary among them. Prefer the user and password options over credentials inside the
+     * URL.
      */
     public void setUrl(String url) {
         this.url = url;
@@ -393,7 +395,7 @@ public class PgReplicationConfiguration implements Cloneable {
     }
 
     /**
-     * Slots the component creates get the failover property (PostgreSQL 17+), so a standby with
+     * Slots the component creates get the failover property (PostgreSQL 17 and newer), so a standby with
      * sync_replication_slots = on keeps a copy that survives its promotion; also set on an existing slot that lacks
      * it. Ignored, with an INFO line, below PostgreSQL 17.
      */

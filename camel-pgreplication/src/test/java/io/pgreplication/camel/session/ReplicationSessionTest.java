@@ -7,11 +7,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.server.LostSlot;
+import io.pgreplication.camel.server.ServerIdentity;
 import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +31,8 @@ class ReplicationSessionTest {
     private static final Lsn LAST_COMMIT_END = Lsn.parse("0/1742538");
     private static final SlotInfo SLOT = new SlotInfo("s1", "pgoutput", "logical", "shop", false, null, Lsn.INVALID,
             Lsn.INVALID, "reserved", 0L, true, false, null);
+    private static final SlotInfo CONFIRMED_SLOT = new SlotInfo("s1", "pgoutput", "logical", "shop", false, null,
+            FIRST_COMMIT_END, FIRST_COMMIT_END, "reserved", 0L, true, false, null);
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor();
     private final FakeDispatcher routes = new FakeDispatcher();
@@ -102,12 +107,40 @@ class ReplicationSessionTest {
     }
 
     @Test
+    void aSlotLostWhileStreamingIsNeverMadeAgainByTheRunningSession() {
+        AtomicInteger setups = new AtomicInteger();
+        ServerIdentity promoted = new ServerIdentity("7412", 2);
+        session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener, () -> {
+            setups.incrementAndGet();
+            return new ReplicationSetup.Result(TestSessions.PG17, CONFIRMED_SLOT, TableFilter.ALL, true, null);
+        }, (start, textOnly, tables) -> {
+            opens.add(new Opened(start, textOnly));
+            throw LostSlot.whileRunning("s1", start, Lsn.parse("0/9000000"), promoted, null);
+        }, scope -> {
+            throw new AssertionError("the slot existed at setup: no snapshot");
+        });
+        thread.execute(session);
+
+        await().until(() -> listener.failures.size() >= 3);
+        assertThat(setups).as("the setup, which could create a slot, ran once, at start").hasValue(1);
+        assertThat(listener.failures).allSatisfy(f -> {
+            assertThat(f.failure.kind()).isEqualTo(Failure.Kind.NEEDS_OPERATOR);
+            assertThat(f.failure.error()).hasMessageContaining("does not exist on this server")
+                    .hasMessageContaining("confirmed it up to 0/1742370");
+        });
+        assertThat(opens.get(0).start).as("the first stream starts where the setup found the slot")
+                .isEqualTo(FIRST_COMMIT_END);
+        assertThat(session.status().state()).isEqualTo(SessionStatus.State.RETRYING);
+    }
+
+    @Test
     void streamsTheTablesTheSetupFoundAndNoOthers() {
         TableFilter noItem = (oid, schema, table) -> !"item".equals(table);
         FakeStream stream = new FakeStream(DML);
         List<TableFilter> given = new CopyOnWriteArrayList<>();
         session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, false, null), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, false, null),
+                (start, textOnly, tables) -> {
                     given.add(tables);
                     return TestSessions.opened(start, stream, false, new FakeCatalog());
                 }, scope -> {
@@ -125,7 +158,8 @@ class ReplicationSessionTest {
         Lsn point = Lsn.parse("0/3000060");
         FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL, false, null), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL, false, null),
+                (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
                 }, scope -> snapshot);
         thread.execute(session);

@@ -3,6 +3,7 @@ package io.pgreplication.camel.session;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,7 +16,10 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.server.LostSlot;
 import io.pgreplication.camel.server.ServerIdentity;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,7 +116,8 @@ class ReplicationSessionTest {
         ServerIdentity promoted = new ServerIdentity("7412", 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener, () -> {
             setups.incrementAndGet();
-            return new ReplicationSetup.Result(TestSessions.PG17, CONFIRMED_SLOT, TableFilter.ALL, true, null);
+            return new ReplicationSetup.Result(TestSessions.PG17, CONFIRMED_SLOT, FollowedTables.ALL,
+                    IncludeColumns.ALL, true, null);
         }, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
             throw LostSlot.whileRunning("s1", start, Lsn.parse("0/9000000"), promoted, null);
@@ -135,11 +140,13 @@ class ReplicationSessionTest {
 
     @Test
     void streamsTheTablesTheSetupFoundAndNoOthers() {
-        TableFilter noItem = (oid, schema, table) -> !"item".equals(table);
+        // The captured changes are of public.item (OID 16556); the setup found only another table.
+        TableSpec other = new TableSpec("public", "other");
+        FollowedTables noItem = FollowedTables.of(List.of(other), Map.of(other, 99_999));
         FakeStream stream = new FakeStream(DML);
         List<TableFilter> given = new CopyOnWriteArrayList<>();
         session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, false, null),
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, IncludeColumns.ALL, false, null),
                 (start, textOnly, tables) -> {
                     given.add(tables);
                     return TestSessions.opened(start, stream, false, new FakeCatalog());
@@ -158,7 +165,8 @@ class ReplicationSessionTest {
         Lsn point = Lsn.parse("0/3000060");
         FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL, false, null),
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL,
+                        false, null),
                 (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
                 }, scope -> snapshot);
@@ -173,7 +181,9 @@ class ReplicationSessionTest {
 
     private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL, false, null), opener, scope -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, FollowedTables.ALL, IncludeColumns.ALL,
+                        false, null),
+                opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 });
     }

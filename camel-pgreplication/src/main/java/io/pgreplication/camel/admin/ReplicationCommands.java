@@ -1,11 +1,14 @@
 package io.pgreplication.camel.admin;
 
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.server.ServerIdentity;
 import io.pgreplication.camel.table.Identifiers;
 
@@ -35,6 +38,26 @@ public final class ReplicationCommands {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
             rs.next();
             return new Identified(new ServerIdentity(rs.getString(1), rs.getInt(2)), Lsn.parse(rs.getString(3)));
+        }
+    }
+
+    /** How long setting the failover property may wait for a slot another process took meanwhile. */
+    public static final Duration ALTER_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * On a new replication connection that gives up after {@link #ALTER_TIMEOUT}: gives the slot the failover
+     * property. Returns false when the command timed out, because another process streams the slot (the command
+     * waits for it to let go, and the server applies it then).
+     */
+    public static boolean enableFailover(ConnectionSettings settings, String slot) throws SQLException {
+        try (Connection replication = settings.openReplication("camel-pgreplication setup " + slot, ALTER_TIMEOUT)) {
+            new ReplicationCommands(replication).enableFailover(slot);
+            return true;
+        } catch (SQLException e) {
+            if (e.getCause() instanceof SocketTimeoutException || "08006".equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -161,11 +161,14 @@ final class SlotSetup {
                      + " set; a standby does not synchronize the slot until a later start sets it", request.slot());
             return;
         }
-        try (Connection replication = settings.openReplication("camel-pgreplication setup " + request.slot())) {
-            new ReplicationCommands(replication).enableFailover(request.slot());
+        if (ReplicationCommands.enableFailover(settings, request.slot())) {
+            LOG.info("slot={} set the failover property of the existing slot (failover=true): standbys with"
+                     + " sync_replication_slots = on synchronize it", request.slot());
+        } else {
+            LOG.warn("slot={} the slot lacks the failover property, and setting it waited more than {} s for another"
+                     + " process that took the slot meanwhile; the server sets it when that process lets go",
+                    request.slot(), ReplicationCommands.ALTER_TIMEOUT.toSeconds());
         }
-        LOG.info("slot={} set the failover property of the existing slot (failover=true): standbys with"
-                 + " sync_replication_slots = on synchronize it", request.slot());
     }
 
     private void checkSlot(SlotInfo slot) throws SQLException {

@@ -182,12 +182,26 @@ public final class ConnectionSettings {
 
     /** A logical replication connection ({@code replication=database}). */
     public Connection openReplication(String applicationName) throws SQLException {
+        return connect(replicationProperties(applicationName));
+    }
+
+    /**
+     * A replication connection whose every read gives up after {@code timeout} (whole seconds, at least one): for a
+     * command that may wait on another process, such as altering a slot that process streams.
+     */
+    public Connection openReplication(String applicationName, Duration timeout) throws SQLException {
+        Properties props = replicationProperties(applicationName);
+        PGProperty.SOCKET_TIMEOUT.set(props, (int) Math.max(1, timeout.toSeconds()));
+        return connect(props);
+    }
+
+    private Properties replicationProperties(String applicationName) {
         Properties props = baseProperties(applicationName);
         PGProperty.REPLICATION.set(props, "database");
         // Without assumeMinServerVersion >= 9.4 pgjdbc leaves "replication" out of the startup packet.
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        return connect(props);
+        return props;
     }
 
     private Connection connect(Properties props) throws SQLException {

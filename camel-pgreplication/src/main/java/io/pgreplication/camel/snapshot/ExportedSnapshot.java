@@ -75,10 +75,10 @@ public final class ExportedSnapshot implements AutoCloseable {
         try (Connection c = settings.openRegular("camel-pgreplication snapshot " + slotName)) {
             new SlotAdmin(c).copy(slot.slotName(), slotName);
         }
-        if (failover) {
-            try (Connection c = settings.openReplication("camel-pgreplication snapshot " + slotName)) {
-                new ReplicationCommands(c).enableFailover(slotName);
-            }
+        if (failover && !ReplicationCommands.enableFailover(settings, slotName)) {
+            LOG.warn("slot={} setting the failover property of the new slot waited more than {} s for another process"
+                     + " that took the slot; the server sets it when that process lets go", slotName,
+                    ReplicationCommands.ALTER_TIMEOUT.toSeconds());
         }
     }
 

@@ -57,6 +57,18 @@ class FailoverPropertyIT extends ReplicationITSupport {
     }
 
     @Test
+    void aSlotAnotherConsumerStreamsIsNotWaitedFor() throws Exception {
+        assumeTrue(db.serverVersion() >= 170000, "failover slots need PostgreSQL 17");
+        stream("tables=" + table + "&failover=false");
+        try (LogCapture log = LogCapture.start("held", Level.WARN)) {
+            startRoute("tables=" + table, new Received());
+            assertThat(log.text()).contains("slot=" + slot + " the slot lacks the failover property, and another"
+                                            + " process uses it now, so it is not set");
+        }
+        assertThat(failover()).isEqualTo("f");
+    }
+
+    @Test
     void failoverFalseLeavesItOff() throws Exception {
         assumeTrue(db.serverVersion() >= 170000, "failover slots need PostgreSQL 17");
         stream("tables=" + table + "&failover=false");

@@ -12,7 +12,6 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.processor.state.FileStateRepository;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The offsetRepository: the confirmed position is recorded per slot and server, and a slot it knows but the server
  * lacks is never made again silently, neither at start nor while streaming; the two documented ways out work. Without a
- * repository, a slot made for a publication that already existed is a WARN with its start position.
+ * repository, a slot made for a publication that already existed is a WARN with its start position. (Nothing here
+ * depends on the server's version: the lost slot after a real failover runs on 16, 17 and 18 in
+ * DatabaseFailoverFaultIT.)
  */
-@Tag("compat")
 class OffsetRepositoryIT extends ReplicationITSupport {
 
     private String table;
@@ -190,7 +190,8 @@ class OffsetRepositoryIT extends ReplicationITSupport {
         CamelContext context = new DefaultCamelContext();
         context.getRegistry().bind("offsets", repository);
         contexts.add(context);
-        String endpoint = uri("tables=" + table + "&offsetRepository=#offsets&statusInterval=200"
+        String endpoint = uri("tables=" + table + "&offsetRepository=#offsets&statusInterval=200&reconnectDelay=100"
+                              + "&maxReconnectDelay=400"
                               + (extra.isEmpty() ? "" : "&" + extra));
         context.addRoutes(new RouteBuilder() {
             @Override

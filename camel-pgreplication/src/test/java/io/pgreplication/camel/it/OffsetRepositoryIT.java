@@ -144,6 +144,25 @@ class OffsetRepositoryIT extends ReplicationITSupport {
     }
 
     @Test
+    void aSlotDroppedOnPurposeWithTheProducerIsForgottenSoAConsumerMayMakeItAgain() throws Exception {
+        CamelContext context = startWithRepository(fileRepository(), "");
+        awaitStreaming();
+        context.stop();
+        assertThat(stored().getState(key())).isNotBlank();
+        await().until(() -> "f".equals(db.queryString("SELECT active FROM pg_replication_slots WHERE slot_name = '"
+                                                      + slot + "'")));
+        CamelContext producer = new DefaultCamelContext();
+        producer.getRegistry().bind("offsets", fileRepository());
+        contexts.add(producer);
+        producer.start();
+        producer.createProducerTemplate().requestBody(uri("operation=dropSlot&offsetRepository=#offsets"),
+                (Object) null);
+        assertThat(stored().getState(key())).as("cleared").isEmpty();
+        startWithRepository(fileRepository(), "");
+        awaitStreaming();
+    }
+
+    @Test
     void withoutARepositoryAMissingSlotOfAnExistingPublicationIsAWarningWithItsPosition() throws Exception {
         db.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + table);
         try (LogCapture log = LogCapture.start("warn", Level.WARN)) {

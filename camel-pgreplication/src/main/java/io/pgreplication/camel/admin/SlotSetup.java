@@ -84,9 +84,8 @@ final class SlotSetup {
             if (publicationExisted) {
                 LOG.warn("slot={} created the replication slot at {}, although publication {} already existed: if a"
                          + " slot of this name existed before (a failover without failover slots, a manual drop), the"
-                         + " changes committed between its last confirmed position and {} are not delivered. Set"
-                         + " offsetRepository so that a lost slot stops the consumer instead", name, lsn,
-                        request.publication(), lsn);
+                         + " changes committed between its last confirmed position and {} are not delivered. {}", name,
+                        lsn, request.publication(), lsn, LostSlot.unnoticed(offsets));
             } else {
                 LOG.info("slot={} created the replication slot at {}{}", name, lsn,
                         failover() ? " with the failover property" : "");

@@ -41,6 +41,15 @@ public final class LostSlot {
                 : "this consumer streamed it", known ? confirmed : null, current, server, accept);
     }
 
+    /**
+     * The end of the WARN about a slot made for a publication that already existed (what a lost slot looks like from
+     * outside): what would have noticed a lost one.
+     */
+    public static String unnoticed(OffsetStore offsets) {
+        return offsets.isConfigured() ? "The offsetRepository held no position for it on this server"
+                : "Set offsetRepository so that a lost slot stops the consumer instead";
+    }
+
     private static String clearStored(String offsetKey) {
         return "clear the stored position (set key " + offsetKey + " to an empty value; for a FileStateRepository"
                + " stop the route and append the line '" + offsetKey + "=' to its file) and start the route: it then"

@@ -10,6 +10,7 @@ import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.server.LostSlot;
 import io.pgreplication.camel.snapshot.SnapshotScope;
 import io.pgreplication.camel.table.FollowedTables;
 import io.pgreplication.camel.table.IncludeColumns;
@@ -188,9 +189,8 @@ public final class ReplicationSession implements Runnable {
             LOG.warn("slot={} the initial snapshot created the replication slot at {}, although publication {} already"
                      + " existed: if a slot of this name existed before (a failover without failover slots, a manual"
                      + " drop), the changes committed between its last confirmed position and {} came only as the"
-                     + " snapshot's rows (rows deleted meanwhile were not delivered as deletes). Set offsetRepository"
-                     + " so that a lost slot stops the consumer instead", options.slot(), point,
-                    options.publication(), point);
+                     + " snapshot's rows (rows deleted meanwhile were not delivered as deletes). {}", options.slot(),
+                    point, options.publication(), point, LostSlot.unnoticed(options.offsets()));
         }
         return true;
     }

@@ -151,11 +151,12 @@ final class StreamOpener {
                                        + catalog.describeHolder() + ". Another consumer (or a walsender that has not"
                                        + " exited yet) streams from it; retrying with backoff", "55006", e);
             }
-            if ("42704".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("replication slot")) {
+            if ("42704".equals(e.getSQLState()) && catalog.slot() == null) {
+                // Asked, not read from the message: the server's wording is translated under another lc_messages.
                 throw lost(from, identified, e);
             }
             if ("55000".equals(e.getSQLState())) {
-                // The server's wording is translated on a server with another lc_messages: ask the slot's row too.
+                // The wording may be translated (lc_messages): the slot's row names the cause too.
                 SlotInvalidation cause = SlotInvalidation.of(e);
                 if (cause == null) {
                     SlotInfo slot = catalog.slot();

@@ -215,8 +215,10 @@ final class StandbyPair implements AutoCloseable {
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
-                    // PostgreSQL refuses a data directory others may read.
-                    Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(source));
+                    if (Files.getFileStore(target).supportsFileAttributeView("posix")) {
+                        // PostgreSQL refuses a data directory others may read.
+                        Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(source));
+                    }
                 } else {
                     Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
                 }

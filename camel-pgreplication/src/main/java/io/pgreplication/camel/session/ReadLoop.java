@@ -85,8 +85,8 @@ final class ReadLoop {
         this.status = status;
         this.board = board;
         this.running = running;
-        this.batcher = new Batcher(options.batching().size(), options.batching().timeout(), System::nanoTime,
-                tracker);
+        this.batcher = new Batcher(options.batching().size(), options.batching().maxBytes(),
+                options.batching().timeout(), System::nanoTime, tracker);
         this.assembler = new EventAssembler(filter, options.includeColumns(), catalog, catalog, batcher);
     }
 

@@ -127,6 +127,17 @@ public final class Batcher implements EventAssembler.Listener {
         }
     }
 
+    /**
+     * Forgets every batch not taken yet, open or closed, without finishing its ticket: the stream has ended, so
+     * nothing of them may be confirmed, and the server sends their changes again on the next stream.
+     */
+    public void dropAll() {
+        open.clear();
+        closed.clear();
+        buffered = 0;
+        bufferedBytes = 0;
+    }
+
     /** Nanoseconds until the oldest open batch is due, or -1 when nothing is open. */
     public long nanosUntilDue() {
         long oldest = Long.MAX_VALUE;

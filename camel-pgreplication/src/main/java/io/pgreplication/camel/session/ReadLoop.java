@@ -173,6 +173,11 @@ final class ReadLoop {
         }
     }
 
+    /** After the loop: forgets the batches not handed to the dispatcher; they stay unconfirmed. */
+    void dropUndelivered() {
+        batcher.dropAll();
+    }
+
     /** After {@link Outcome#TEXT_VALUES}: the columns that made it so. */
     String textValuesReason() {
         return textValuesReason;

@@ -229,6 +229,9 @@ public final class ReplicationSession implements Runnable {
             try {
                 outcome = loop.run();
             } finally {
+                // Batches no route was given come again from the server; let go of them before waiting for the
+                // routes, which matters most when the loop ended with an OutOfMemoryError.
+                loop.dropUndelivered();
                 status.finish(dispatcher, opened.keepalive());
                 confirmed = status.confirmed();
             }

@@ -146,6 +146,20 @@ class BatcherTest {
     }
 
     @Test
+    void droppedBatchesAreForgottenAndHoldTheConfirmedPositionBack() {
+        batcher.onChange(event(orders, 1), orders, 1, 60);
+        batcher.onChange(event(items, 2), items, 1, 60);
+        batcher.onCommit(1, 500);
+
+        batcher.dropAll();
+
+        assertThat(batcher.buffered()).isZero();
+        assertThat(batcher.bufferedBytes()).isZero();
+        assertThat(batcher.hasClosed()).isFalse();
+        assertThat(tracker.confirmed()).as("their tickets stay unfinished").isZero();
+    }
+
+    @Test
     void registersEachBatchWithTheTrackerUntilItsTicketCompletes() {
         batcher.onChange(event(orders, 1), orders, 1, 1);
         tracker.committed(1, 500);

@@ -1,9 +1,17 @@
 package io.pgreplication.camel.it.memory;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.it.ReplicationITSupport;
 import io.pgreplication.camel.it.TestDatabase;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only size closes them). With {@code maxBatchBytes=8MB} every row arrives exactly once, streamed and in a snapshot;
  * with {@code maxBatchBytes=1GB} the batch outgrows the heap, and the OutOfMemoryError stops the consumer (health
  * DOWN, naming the options and the heap) instead of a retry loop, with the slot where the routes left it: a
- * consumer with the byte bound then receives the whole transaction.
+ * consumer with the byte bound then receives the whole transaction. The producer's snapshot closes batches by bytes
+ * as well.
  */
 class LargeRowsIT extends ReplicationITSupport {
 
@@ -81,10 +90,41 @@ class LargeRowsIT extends ReplicationITSupport {
         }
     }
 
+    @Test
+    void theProducersSnapshotClosesBatchesByBytesToo() throws Exception {
+        String table = TestDatabase.uniqueName("docs");
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, doc text)");
+        insertRows(table, 1, 20, 100_000);
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        Set<Object> ids = ConcurrentHashMap.newKeySet();
+        String endpoint = uri("tables=" + table + "&maxBatchBytes=256kB");
+        CamelContext context = start(new RouteBuilder() {
+            public void configure() {
+                from("direct:snapshot").to(endpoint + "&operation=snapshot").split(body()).streaming().process(e -> {
+                    List<?> events = e.getIn().getBody(List.class);
+                    batchSizes.add(events.size());
+                    events.forEach(event -> ids.add(((ChangeEvent) event).getKey().get("id")));
+                });
+            }
+        });
+        ProducerTemplate template = context.createProducerTemplate();
+        template.sendBody(endpoint + "&operation=createPublication", null);
+
+        template.sendBody("direct:snapshot", null);
+
+        assertThat(ids).hasSize(20);
+        // COPY rows of about 100 kB and maxBatchBytes=256kB: two rows to a batch
+        assertThat(batchSizes).hasSize(10).containsOnly(2);
+    }
+
     /** Rows {@code from}.. of random hex text, {@value #ROW_BYTES} characters each, in one transaction. */
     private void insertLargeRows(String table, int from, int rows) {
+        insertRows(table, from, rows, ROW_BYTES);
+    }
+
+    private void insertRows(String table, int from, int rows, int bytes) {
         db.execute("INSERT INTO " + table + " SELECT g, (SELECT string_agg(md5(random()::text || g || h), '')"
-                   + " FROM generate_series(1, " + ROW_BYTES / 32 + ") h) FROM generate_series(" + from + ", "
+                   + " FROM generate_series(1, " + bytes / 32 + ") h) FROM generate_series(" + from + ", "
                    + (from + rows - 1) + ") g");
     }
 

@@ -6,10 +6,26 @@ import java.sql.SQLException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
-/** Sorts failures once: transient (retry with backoff) or needing an operator (fail, with the fix). */
+/**
+ * Sorts failures once: transient (retry with backoff), needing an operator (fail, with the fix), or fatal (an Error
+ * of the JVM: stop).
+ */
 public final class Errors {
 
     private Errors() {
+    }
+
+    /**
+     * True when an {@link Error} (OutOfMemoryError, StackOverflowError, ...) caused the failure, directly or as the
+     * cause of another exception: nothing a retry can mend.
+     */
+    public static boolean isFatal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Error) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

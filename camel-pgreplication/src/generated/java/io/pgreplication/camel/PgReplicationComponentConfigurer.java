@@ -45,6 +45,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "createPublication": getOrCreateConfiguration(target).setCreatePublication(property(camelContext, boolean.class, value)); return true;
         case "createslot":
         case "createSlot": getOrCreateConfiguration(target).setCreateSlot(property(camelContext, boolean.class, value)); return true;
+        case "failover": getOrCreateConfiguration(target).setFailover(property(camelContext, boolean.class, value)); return true;
         case "flushslot":
         case "flushSlot": getOrCreateConfiguration(target).setFlushSlot(property(camelContext, boolean.class, value)); return true;
         case "healthcheckconsumerenabled":
@@ -55,9 +56,13 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "includeColumns": getOrCreateConfiguration(target).setIncludeColumns(property(camelContext, java.lang.Object.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbatchbytes":
+        case "maxBatchBytes": getOrCreateConfiguration(target).setMaxBatchBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": getOrCreateConfiguration(target).setMessages(property(camelContext, boolean.class, value)); return true;
+        case "offsetrepository":
+        case "offsetRepository": getOrCreateConfiguration(target).setOffsetRepository(property(camelContext, org.apache.camel.spi.StateRepository.class, value)); return true;
         case "operation": getOrCreateConfiguration(target).setOperation(property(camelContext, io.pgreplication.camel.ManagementOperation.class, value)); return true;
         case "outputformat":
         case "outputFormat": getOrCreateConfiguration(target).setOutputFormat(property(camelContext, io.pgreplication.camel.event.OutputFormat.class, value)); return true;
@@ -100,6 +105,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "createPublication": return boolean.class;
         case "createslot":
         case "createSlot": return boolean.class;
+        case "failover": return boolean.class;
         case "flushslot":
         case "flushSlot": return boolean.class;
         case "healthcheckconsumerenabled":
@@ -110,9 +116,13 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "includeColumns": return java.lang.Object.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbatchbytes":
+        case "maxBatchBytes": return java.lang.String.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
+        case "offsetrepository":
+        case "offsetRepository": return org.apache.camel.spi.StateRepository.class;
         case "operation": return io.pgreplication.camel.ManagementOperation.class;
         case "outputformat":
         case "outputFormat": return io.pgreplication.camel.event.OutputFormat.class;
@@ -156,6 +166,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "createPublication": return getOrCreateConfiguration(target).isCreatePublication();
         case "createslot":
         case "createSlot": return getOrCreateConfiguration(target).isCreateSlot();
+        case "failover": return getOrCreateConfiguration(target).isFailover();
         case "flushslot":
         case "flushSlot": return getOrCreateConfiguration(target).isFlushSlot();
         case "healthcheckconsumerenabled":
@@ -166,9 +177,13 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "includeColumns": return getOrCreateConfiguration(target).getIncludeColumns();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbatchbytes":
+        case "maxBatchBytes": return getOrCreateConfiguration(target).getMaxBatchBytes();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
         case "messages": return getOrCreateConfiguration(target).isMessages();
+        case "offsetrepository":
+        case "offsetRepository": return getOrCreateConfiguration(target).getOffsetRepository();
         case "operation": return getOrCreateConfiguration(target).getOperation();
         case "outputformat":
         case "outputFormat": return getOrCreateConfiguration(target).getOutputFormat();
@@ -189,6 +204,15 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "tables": return getOrCreateConfiguration(target).getTables();
         case "url": return getOrCreateConfiguration(target).getUrl();
         case "user": return getOrCreateConfiguration(target).getUser();
+        default: return null;
+        }
+    }
+
+    @Override
+    public Object getCollectionValueType(Object target, String name, boolean ignoreCase) {
+        switch (ignoreCase ? name.toLowerCase() : name) {
+        case "offsetrepository":
+        case "offsetRepository": return java.lang.String.class;
         default: return null;
         }
     }

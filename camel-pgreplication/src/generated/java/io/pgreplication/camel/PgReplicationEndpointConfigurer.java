@@ -39,15 +39,20 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
+        case "failover": target.getConfiguration().setFailover(property(camelContext, boolean.class, value)); return true;
         case "flushslot":
         case "flushSlot": target.getConfiguration().setFlushSlot(property(camelContext, boolean.class, value)); return true;
         case "includecolumns":
         case "includeColumns": target.getConfiguration().setIncludeColumns(property(camelContext, java.lang.Object.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbatchbytes":
+        case "maxBatchBytes": target.getConfiguration().setMaxBatchBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": target.getConfiguration().setMessages(property(camelContext, boolean.class, value)); return true;
+        case "offsetrepository":
+        case "offsetRepository": target.getConfiguration().setOffsetRepository(property(camelContext, org.apache.camel.spi.StateRepository.class, value)); return true;
         case "operation": target.getConfiguration().setOperation(property(camelContext, io.pgreplication.camel.ManagementOperation.class, value)); return true;
         case "outputformat":
         case "outputFormat": target.getConfiguration().setOutputFormat(property(camelContext, io.pgreplication.camel.event.OutputFormat.class, value)); return true;
@@ -91,15 +96,20 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
+        case "failover": return boolean.class;
         case "flushslot":
         case "flushSlot": return boolean.class;
         case "includecolumns":
         case "includeColumns": return java.lang.Object.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbatchbytes":
+        case "maxBatchBytes": return java.lang.String.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
+        case "offsetrepository":
+        case "offsetRepository": return org.apache.camel.spi.StateRepository.class;
         case "operation": return io.pgreplication.camel.ManagementOperation.class;
         case "outputformat":
         case "outputFormat": return io.pgreplication.camel.event.OutputFormat.class;
@@ -144,15 +154,20 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
+        case "failover": return target.getConfiguration().isFailover();
         case "flushslot":
         case "flushSlot": return target.getConfiguration().isFlushSlot();
         case "includecolumns":
         case "includeColumns": return target.getConfiguration().getIncludeColumns();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbatchbytes":
+        case "maxBatchBytes": return target.getConfiguration().getMaxBatchBytes();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
         case "messages": return target.getConfiguration().isMessages();
+        case "offsetrepository":
+        case "offsetRepository": return target.getConfiguration().getOffsetRepository();
         case "operation": return target.getConfiguration().getOperation();
         case "outputformat":
         case "outputFormat": return target.getConfiguration().getOutputFormat();
@@ -173,6 +188,15 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "tables": return target.getConfiguration().getTables();
         case "url": return target.getConfiguration().getUrl();
         case "user": return target.getConfiguration().getUser();
+        default: return null;
+        }
+    }
+
+    @Override
+    public Object getCollectionValueType(Object target, String name, boolean ignoreCase) {
+        switch (ignoreCase ? name.toLowerCase() : name) {
+        case "offsetrepository":
+        case "offsetRepository": return java.lang.String.class;
         default: return null;
         }
     }

@@ -8,10 +8,11 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
- * Readiness and liveness of one consumer (docs/user-guide.md, "Monitoring"): UP while it streams from an existing, valid slot whose retained
- * WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while it is connecting or
- * retrying (with the last error), when the slot is missing or invalidated, when the publication is missing, or when
- * retained WAL passes the threshold (with the numbers). Details never hold the password: the URL shown is host, port and database only.
+ * Readiness and liveness of one consumer (docs/user-guide.md, "Monitoring"): UP while it streams from an existing,
+ * valid slot whose retained WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while
+ * it is connecting or retrying (with the last error), when an Error stopped it (state FAILED, no retry), when the slot
+ * is missing or invalidated, when the publication is missing, or when retained WAL passes the threshold (with the
+ * numbers). Details never hold the password: the URL shown is host, port and database only.
  */
 final class PgReplicationConsumerHealthCheck implements HealthCheck {
 
@@ -61,6 +62,11 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         if (!status.isStreaming()) {
             Throwable error = status.lastError();
             result.detail(FAILURE_ERROR_COUNT, status.failedAttempts());
+            result.detail("state", status.state().name());
+            if (status.state() == SessionStatus.State.FAILED) {
+                return result.down().message("Stopped, no retry until the route is restarted: "
+                                             + error.getMessage()).error(error).build();
+            }
             return result.down().message(error == null ? "Not streaming yet"
                     : "Not streaming: " + error.getMessage()).error(error).build();
         }
@@ -76,6 +82,9 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         }
         result.detail("active", slot.active());
         result.detail("walStatus", slot.walStatus());
+        if (slot.failover() != null) {
+            result.detail("failover", slot.failover());
+        }
         Long retained = slot.retainedWalBytes();
         long threshold = consumer.getRetainedWalThreshold();
         if (retained != null) {
@@ -92,9 +101,8 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
                                          + " delivered. Recreate it (operation=createPublication, or CREATE"
                                          + " PUBLICATION ... FOR TABLE ...)").build();
         }
-        if ("lost".equals(slot.walStatus())) {
-            return result.down().message("The replication slot was invalidated (wal_status=lost); recreate it with"
-                                         + " reset=true and take a new snapshot").build();
+        if (slot.invalidation() != null) {
+            return result.down().message(slot.invalidation().describe()).build();
         }
         if (threshold > 0 && retained != null && retained > threshold) {
             return result.down().message("The slot retains " + retained + " bytes of WAL, more than"

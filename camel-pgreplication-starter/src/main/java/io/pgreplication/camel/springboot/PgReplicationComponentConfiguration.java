@@ -3,6 +3,7 @@ package io.pgreplication.camel.springboot;
 import java.time.Duration;
 
 import io.pgreplication.camel.PgReplicationConfiguration;
+import org.apache.camel.spi.StateRepository;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -18,6 +19,25 @@ public class PgReplicationComponentConfiguration extends ComponentConfigurationP
      * Options shared by all endpoints of this component (a PgReplicationConfiguration bean).
      */
     private PgReplicationConfiguration configuration;
+
+    /**
+     * Slots the component creates get the failover property (PostgreSQL 17 and newer), so a standby with
+     * sync_replication_slots = on keeps a copy that survives its promotion; also set on an existing slot that lacks
+     * it. Ignored, with an INFO line, below PostgreSQL 17.
+     */
+    private Boolean failover = true;
+
+    /**
+     * A batch also closes before its values would pass this size, measured as they came from the server: a number of
+     * bytes, or a number with kB, MB or GB (powers of 1024), e.g. 16MB. A single larger change travels alone.
+     */
+    private String maxBatchBytes = "64MB";
+
+    /**
+     * A StateRepository bean (e.g. FileStateRepository, as #bean:name) in which the consumer records the slot's
+     * confirmed position per server; a slot it records but the server lacks is never created again silently.
+     */
+    private StateRepository<String, String> offsetRepository;
 
     /**
      * The publication to stream; defaults to the slot name. SQL identifier rules: quote mixed case.
@@ -406,5 +426,29 @@ public class PgReplicationComponentConfiguration extends ComponentConfigurationP
 
     public void setUser(String user) {
         this.user = user;
+    }
+
+    public Boolean getFailover() {
+        return failover;
+    }
+
+    public void setFailover(Boolean failover) {
+        this.failover = failover;
+    }
+
+    public String getMaxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    public void setMaxBatchBytes(String maxBatchBytes) {
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    public StateRepository<String, String> getOffsetRepository() {
+        return offsetRepository;
+    }
+
+    public void setOffsetRepository(StateRepository<String, String> offsetRepository) {
+        this.offsetRepository = offsetRepository;
     }
 }

@@ -29,12 +29,16 @@ final class InitialSnapshot {
     private final SnapshotSource source;
     private final BatchDispatcher dispatcher;
     private final BooleanSupplier running;
+    private final boolean failover;
 
-    InitialSnapshot(String slot, SnapshotSource source, BatchDispatcher dispatcher, BooleanSupplier running) {
+    /** @param failover the slot made at the end gets the failover property (PostgreSQL 17+) */
+    InitialSnapshot(String slot, SnapshotSource source, BatchDispatcher dispatcher, BooleanSupplier running,
+                    boolean failover) {
         this.slot = slot;
         this.source = source;
         this.dispatcher = dispatcher;
         this.running = running;
+        this.failover = failover;
     }
 
     /**
@@ -46,15 +50,22 @@ final class InitialSnapshot {
         try (SnapshotSource.Exported exported = source.export()) {
             Lsn point = exported.consistentPoint();
             FlushTracker tracker = new FlushTracker(0);
-            SnapshotReader.Summary summary = exported.read((relation, events) -> {
-                Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION));
-                while (!dispatcher.offer(batch, WAIT)) {
-                    if (!running.getAsBoolean() || tracker.hasFailed()) {
-                        return false; // its ticket stays unfinished: the snapshot cannot complete
+            SnapshotReader.Summary summary;
+            try {
+                summary = exported.read((relation, events, bytes) -> {
+                    Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION), bytes);
+                    while (!dispatcher.offer(batch, WAIT)) {
+                        if (!running.getAsBoolean() || tracker.hasFailed()) {
+                            return false; // its ticket stays unfinished: the snapshot cannot complete
+                        }
                     }
-                }
-                return true;
-            }, () -> !running.getAsBoolean() || tracker.hasFailed());
+                    return true;
+                }, () -> !running.getAsBoolean() || tracker.hasFailed());
+            } catch (Throwable e) {
+                // The snapshot is taken again (or, after an Error, not at all): what no route started is not delivered.
+                dispatcher.discardQueued();
+                throw e;
+            }
             if (summary != null) {
                 tracker.committed(SNAPSHOT_TRANSACTION, point.value());
             } else {
@@ -72,7 +83,7 @@ final class InitialSnapshot {
                         : "stopped");
                 return null;
             }
-            exported.persistAs(slot);
+            exported.persistAs(slot, failover);
             LOG.info("slot={} snapshot complete: {} rows of {} tables in {} ms; created the slot at its consistent"
                      + " point {}", slot, summary.rows(), summary.tables(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), point);

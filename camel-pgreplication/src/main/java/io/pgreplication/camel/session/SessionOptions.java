@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableSpec;
@@ -19,9 +20,11 @@ import io.pgreplication.camel.table.TableSpec;
  * @param batching       how changes are grouped into batches
  * @param reconnect      the backoff between attempts
  * @param snapshot       when and how the tables are read before streaming
+ * @param offsets        where the confirmed position is recorded outside PostgreSQL ({@link OffsetStore#NONE}: not)
  */
 public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup,
-        IncludeColumns includeColumns, Stream stream, Batching batching, Reconnect reconnect, Snapshot snapshot) {
+        IncludeColumns includeColumns, Stream stream, Batching batching, Reconnect reconnect, Snapshot snapshot,
+        OffsetStore offsets) {
 
     /**
      * @param binaryValues   ask for binary values; null means "yes on PostgreSQL 14+" (docs/types.md)
@@ -38,10 +41,12 @@ public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Req
     }
 
     /**
-     * @param size    the most changes in one batch
-     * @param timeout how old a partial batch may get while routes are busy
+     * @param size     the most changes in one batch
+     * @param maxBytes the most bytes of values (as the server sent them) in one batch, unless a single change is
+     *                 larger; also what batches queued for or inside routes hold together
+     * @param timeout  how old a partial batch may get while routes are busy
      */
-    public record Batching(int size, Duration timeout) {
+    public record Batching(int size, long maxBytes, Duration timeout) {
     }
 
     /**

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,30 +18,32 @@ import io.pgreplication.camel.event.RelationMetadata;
 import static io.pgreplication.camel.admin.Identifiers.quote;
 
 /**
- * One DuckDB target table of {@link DuckDbSink}: its columns and key, and how a batch is applied. Row-at-a-time upserts
- * are slow in DuckDB (milliseconds each), so a batch is first reduced to each touched key's final state; then every
- * touched key is deleted in one statement and the surviving rows are inserted many per statement.
+ * One DuckDB target table of {@link DuckDbSink}: its columns and key, and how a batch is applied. A batch is first
+ * reduced, in order, to each touched key's final state (a row, or gone); {@link DuckDbStage} then writes those states
+ * in bulk and merges them with one delete and one insert.
+ *
+ * <p>The table is created without a PRIMARY KEY: DuckDB maintains such a key in an index that makes every insert and
+ * every checkpoint several times slower, and merging by key needs no index (dlt's DuckDB destination creates none
+ * either). A table that has one, made by an earlier version, works the same.
  */
-final class DuckDbTable {
-
-    /** Rows per multi-row INSERT. */
-    private static final int ROWS_PER_INSERT = 100;
+final class DuckDbTable implements AutoCloseable {
 
     private final Connection connection;
+    /** The target's schema, quoted and qualified with the database (catalog) name. */
     private final String schema;
+    private final String table;
+    /** The target, quoted and qualified. */
     private final String name;
-    private final String keysTable;
     private final Set<String> columns;
     private List<String> key = List.of();
     private List<String> rowColumns = List.of();
-    private final Map<Integer, PreparedStatement> inserts = new LinkedHashMap<>();
-    private final Map<Integer, PreparedStatement> keyInserts = new LinkedHashMap<>();
+    private DuckDbStage stage;
 
-    DuckDbTable(Connection connection, String schema, String table, Set<String> columns) {
+    DuckDbTable(Connection connection, String catalog, String schema, String table, Set<String> columns) {
         this.connection = connection;
-        this.schema = schema;
-        this.name = quote(schema) + "." + quote(table);
-        this.keysTable = quote("pgreplication_keys_" + schema + "_" + table);
+        this.schema = quote(catalog) + "." + quote(schema);
+        this.table = table;
+        this.name = this.schema + "." + quote(table);
         this.columns = columns;
     }
 
@@ -57,10 +58,10 @@ final class DuckDbTable {
         boolean changed = !newKey.equals(key) || !newRowColumns.equals(rowColumns);
         try (Statement st = connection.createStatement()) {
             if (columns.isEmpty()) {
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 st.execute("CREATE TABLE " + name + " (" + relation.columns().stream()
                         .map(col -> quote(col.name()) + " " + DuckDbTypes.columnType(col))
-                        .collect(Collectors.joining(", ")) + ", PRIMARY KEY (" + quoted(newKey) + "))");
+                        .collect(Collectors.joining(", ")) + ")");
                 columns.addAll(newRowColumns);
             }
             for (ColumnMetadata col : relation.columns()) {
@@ -69,11 +70,11 @@ final class DuckDbTable {
                                + DuckDbTypes.columnType(col));
                 }
             }
-            if (changed) {
-                closeStatements();
-                st.execute("CREATE OR REPLACE TEMP TABLE " + keysTable + " AS SELECT " + quoted(newKey) + " FROM "
-                           + name + " LIMIT 0");
-            }
+        }
+        if (changed) {
+            close();
+            stage = DuckDbStage.create(connection, name, "pgreplication_stage_" + relation.schema() + "_" + table,
+                    relation, newKey);
         }
         key = newKey;
         rowColumns = newRowColumns;
@@ -120,21 +121,12 @@ final class DuckDbTable {
             finalState.put(keyOf(after), after);
         }
 
-        /** Deletes every touched key, then inserts the surviving rows. */
+        /** Applies the final states: every touched key deleted, the surviving rows inserted. */
         void flush() throws SQLException {
-            if (finalState.isEmpty()) {
-                return;
+            if (!finalState.isEmpty()) {
+                stage.merge(finalState, key);
+                finalState.clear();
             }
-            List<Map<String, Object>> rows = finalState.values().stream().filter(r -> r != null).toList();
-            insert(keyInserts, keysTable, key, new ArrayList<>(finalState.keySet()).stream()
-                    .map(DuckDbTable.this::keyRow).toList());
-            try (Statement st = connection.createStatement()) {
-                st.execute("DELETE FROM " + name + " USING " + keysTable + " k WHERE " + key.stream()
-                        .map(k -> name + "." + quote(k) + " = k." + quote(k)).collect(Collectors.joining(" AND ")));
-                st.execute("DELETE FROM " + keysTable);
-            }
-            insert(inserts, name, rowColumns, rows);
-            finalState.clear();
         }
     }
 
@@ -146,64 +138,43 @@ final class DuckDbTable {
         return values;
     }
 
-    private Map<String, Object> keyRow(List<Object> values) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int i = 0; i < key.size(); i++) {
-            row.put(key.get(i), values.get(i));
-        }
-        return row;
-    }
-
-    /** Multi-row INSERTs of {@code rows} into {@code table}, {@link #ROWS_PER_INSERT} at a time. */
-    private void insert(Map<Integer, PreparedStatement> cache, String table, List<String> names,
-            List<Map<String, Object>> rows) throws SQLException {
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            List<Map<String, Object>> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-            PreparedStatement ps = cache.get(chunk.size());
-            if (ps == null) {
-                String tuple = names.stream().map(n -> "?").collect(Collectors.joining(", ", "(", ")"));
-                ps = connection.prepareStatement("INSERT INTO " + table + " (" + quoted(names) + ") VALUES "
-                                                 + String.join(", ", Collections.nCopies(chunk.size(), tuple)));
-                cache.put(chunk.size(), ps);
-            }
-            int index = 1;
-            for (Map<String, Object> row : chunk) {
-                for (String column : names) {
-                    DuckDbTypes.bind(ps, index++, row.get(column));
-                }
-            }
-            ps.executeUpdate();
-        }
-    }
-
     /** Updates the columns the row has (the missing unchanged TOAST columns keep their value), or inserts it. */
     private void updatePartial(Map<String, Object> row) throws SQLException {
         List<String> names = new ArrayList<>(row.keySet());
         List<String> updated = names.stream().filter(n -> !key.contains(n)).toList();
-        String sql = "INSERT INTO " + name + " (" + quoted(names) + ") VALUES ("
-                     + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ") ON CONFLICT ("
-                     + quoted(key) + ") DO " + (updated.isEmpty() ? "NOTHING" : "UPDATE SET " + updated.stream()
-                             .map(n -> quote(n) + " = EXCLUDED." + quote(n)).collect(Collectors.joining(", ")));
+        // With nothing but the key to set, setting a key column to itself still tells whether the row exists.
+        List<String> set = updated.isEmpty() ? key.subList(0, 1) : updated;
+        String sql = "UPDATE " + name + " SET " + set.stream().map(n -> quote(n) + " = ?")
+                .collect(Collectors.joining(", ")) + " WHERE " + key.stream().map(k -> quote(k) + " = ?")
+                .collect(Collectors.joining(" AND "));
+        int count;
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (int i = 0; i < names.size(); i++) {
-                DuckDbTypes.bind(ps, i + 1, row.get(names.get(i)));
+            int index = 1;
+            for (String n : set) {
+                DuckDbTypes.bind(ps, index++, row.get(n));
             }
-            ps.executeUpdate();
+            for (String k : key) {
+                DuckDbTypes.bind(ps, index++, row.get(k));
+            }
+            count = ps.executeUpdate();
+        }
+        if (count == 0) {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + name + " (" + names.stream()
+                    .map(n -> quote(n)).collect(Collectors.joining(", ")) + ") VALUES ("
+                    + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")")) {
+                for (int i = 0; i < names.size(); i++) {
+                    DuckDbTypes.bind(ps, i + 1, row.get(names.get(i)));
+                }
+                ps.executeUpdate();
+            }
         }
     }
 
-    void closeStatements() throws SQLException {
-        for (PreparedStatement ps : inserts.values()) {
-            ps.close();
+    @Override
+    public void close() throws SQLException {
+        if (stage != null) {
+            stage.close();
+            stage = null;
         }
-        for (PreparedStatement ps : keyInserts.values()) {
-            ps.close();
-        }
-        inserts.clear();
-        keyInserts.clear();
-    }
-
-    private static String quoted(List<String> names) {
-        return names.stream().map(n -> quote(n)).collect(Collectors.joining(", "));
     }
 }

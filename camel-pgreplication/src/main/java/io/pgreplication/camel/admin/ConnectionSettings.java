@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -25,9 +26,21 @@ public final class ConnectionSettings {
             "application_name", "ApplicationName",
             "target_session_attrs", "targetServerType");
 
-    /** Session settings that make text values predictable for the decoders (see the value package). */
-    private static final String VALUE_SETTINGS = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"
-                                                 + " -c bytea_output=hex -c extra_float_digits=3";
+    /**
+     * The session settings every connection runs with, so that values are what docs/types.md promises wherever the
+     * consumer runs: the text forms the decoders read and the text forms delivered as they are (ranges, geometric
+     * types, money, reg* types...). Set with SQL once connected, because startup parameters cannot do it: pgjdbc sends
+     * the JVM's time zone as the TimeZone startup parameter, and the server applies that after the options parameter.
+     * A role's or database's defaults apply before either, so they never win.
+     */
+    private static final String VALUE_SETTINGS = "SELECT pg_catalog.set_config('TimeZone', 'UTC', false),"
+                                                 + " pg_catalog.set_config('DateStyle', 'ISO', false),"
+                                                 + " pg_catalog.set_config('IntervalStyle', 'iso_8601', false),"
+                                                 + " pg_catalog.set_config('extra_float_digits', '3', false),"
+                                                 + " pg_catalog.set_config('bytea_output', 'hex', false),"
+                                                 + " pg_catalog.set_config('lc_monetary', 'C', false),"
+                                                 + " pg_catalog.set_config('search_path', '', false),"
+                                                 + " pg_catalog.set_config('quote_all_identifiers', 'off', false)";
 
     private final String jdbcUrl;
     private final String user;
@@ -153,7 +166,7 @@ public final class ConnectionSettings {
         return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** A regular (SQL) connection, for setup and catalog look-ups. */
+    /** A regular (SQL) connection, for setup, catalog look-ups and a snapshot's COPY. */
     public Connection openRegular(String applicationName) throws SQLException {
         Properties props = baseProperties(applicationName);
         return connect(props);
@@ -171,33 +184,20 @@ public final class ConnectionSettings {
         return connect(props);
     }
 
-    /**
-     * A logical replication connection ({@code replication=database}). The session settings make text values
-     * predictable for the decoders: ISO dates in UTC, ISO-8601 intervals, hex bytea, exact floats.
-     */
+    /** A logical replication connection ({@code replication=database}). */
     public Connection openReplication(String applicationName) throws SQLException {
         Properties props = baseProperties(applicationName);
         PGProperty.REPLICATION.set(props, "database");
         // Without assumeMinServerVersion >= 9.4 pgjdbc leaves "replication" out of the startup packet.
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        PGProperty.OPTIONS.set(props, VALUE_SETTINGS);
-        return connect(props);
-    }
-
-    /**
-     * A regular connection with the replication connection's value settings, so a snapshot's COPY text is exactly
-     * the text pgoutput sends for the same row.
-     */
-    public Connection openSnapshot(String applicationName) throws SQLException {
-        Properties props = baseProperties(applicationName);
-        PGProperty.OPTIONS.set(props, VALUE_SETTINGS);
         return connect(props);
     }
 
     private Connection connect(Properties props) throws SQLException {
+        Connection connection;
         try {
-            return DriverManager.getConnection(jdbcUrl, props);
+            connection = DriverManager.getConnection(jdbcUrl, props);
         } catch (SQLException e) {
             if (Errors.isCertificateProblem(e)) {
                 throw new PgReplicationSetupException("TLS to " + display + " failed: the server's certificate did"
@@ -209,6 +209,13 @@ public final class ConnectionSettings {
             }
             throw e;
         }
+        try (Statement st = connection.createStatement()) {
+            st.execute(VALUE_SETTINGS);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
     }
 
     private Properties baseProperties(String applicationName) {

@@ -109,7 +109,7 @@ public final class ChangeEventSerializer extends StdSerializer<ChangeEvent> {
         } else if (v instanceof byte[] bytes) {
             g.writeBinary(bytes);
         } else if (v instanceof JsonNode node) {
-            g.writeTree(node);
+            writeJson(g, node);
         } else if (v instanceof List<?> list) {
             g.writeStartArray();
             for (Object element : list) {
@@ -127,6 +127,31 @@ public final class ChangeEventSerializer extends StdSerializer<ChangeEvent> {
             g.writeString(DateTimeFormatter.ISO_OFFSET_TIME.format(t));
         } else {
             g.writeString(v.toString());
+        }
+    }
+
+    /**
+     * A json/jsonb value with its decimals in plain notation, as jsonb prints its numeric values: a plain
+     * {@code writeTree} would print {@code 0.0000001} as {@code 1E-7}.
+     */
+    private static void writeJson(JsonGenerator g, JsonNode node) throws IOException {
+        if (node.isBigDecimal()) {
+            g.writeNumber(node.decimalValue().toPlainString());
+        } else if (node.isObject()) {
+            g.writeStartObject();
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                g.writeFieldName(field.getKey());
+                writeJson(g, field.getValue());
+            }
+            g.writeEndObject();
+        } else if (node.isArray()) {
+            g.writeStartArray();
+            for (JsonNode element : node) {
+                writeJson(g, element);
+            }
+            g.writeEndArray();
+        } else {
+            g.writeTree(node);
         }
     }
 }

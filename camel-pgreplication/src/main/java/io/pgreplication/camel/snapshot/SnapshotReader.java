@@ -81,7 +81,7 @@ public final class SnapshotReader {
      */
     public Summary read(String publication, TableFilter filter, IncludeColumns includeColumns, int serverVersion,
                         Sink sink) throws SQLException, InterruptedException {
-        Connection first = settings.openSnapshot("camel-pgreplication snapshot " + slot);
+        Connection first = settings.openRegular("camel-pgreplication snapshot " + slot);
         Queue<Chunk> chunks;
         List<SnapshotTable> tables = new ArrayList<>();
         try {
@@ -204,7 +204,7 @@ public final class SnapshotReader {
             Connection c = connection;
             try {
                 if (c == null) {
-                    c = settings.openSnapshot("camel-pgreplication snapshot " + slot);
+                    c = settings.openRegular("camel-pgreplication snapshot " + slot);
                     new SnapshotQueries(c).beginInSnapshot(snapshotName);
                 }
                 Chunk chunk;

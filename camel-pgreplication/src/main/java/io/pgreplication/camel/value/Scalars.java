@@ -8,12 +8,36 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /** The text and binary forms of the SPEC §4 scalar types. */
 final class Scalars {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads json and jsonb into a tree that keeps every number exactly: jsonb stores numbers as numeric, so a decimal
+     * becomes a BigDecimal with its scale (never a double, trailing zeros kept) and a long integer a BigInteger. No
+     * limit below the server's own applies: numbers, strings and names of any length, any nesting depth.
+     */
+    private static final ObjectReader JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNumberLength(Integer.MAX_VALUE)
+                            .maxStringLength(Integer.MAX_VALUE)
+                            .maxNameLength(Integer.MAX_VALUE)
+                            .maxNestingDepth(Integer.MAX_VALUE)
+                            .build())
+                    .build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build()
+            .readerFor(JsonNode.class);
 
     private Scalars() {
     }

@@ -20,12 +20,6 @@ import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,37 +38,19 @@ class SecretsIT extends ReplicationITSupport {
     private static final String PASSWORD = "Pw$3cr3t+t0k3n/xyz";
     private static final String ROLE = "secrets_role";
 
-    private final StringWriter log = new StringWriter();
     private final List<String> seen = new ArrayList<>();
-    private WriterAppender appender;
+    private LogCapture log;
 
     @BeforeEach
     void captureLogs() {
         db.execute("DROP ROLE IF EXISTS " + ROLE, "CREATE ROLE " + ROLE + " LOGIN REPLICATION SUPERUSER PASSWORD '"
                                                   + PASSWORD.replace("'", "''") + "'");
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        Configuration config = ctx.getConfiguration();
-        appender = WriterAppender.newBuilder().setName("secrets").setTarget(log)
-                .setLayout(PatternLayout.newBuilder().withPattern("%level %c - %msg %throwable%n").build()).build();
-        appender.start();
-        config.addAppender(appender);
-        for (String name : List.of("", "org.apache.camel", "io.pgreplication")) {
-            LoggerConfig logger = config.getLoggerConfig(name);
-            logger.addAppender(appender, Level.ALL, null);
-        }
-        config.getLoggerConfig("org.apache.camel").setLevel(Level.DEBUG);
-        ctx.updateLoggers();
+        log = LogCapture.start("secrets", Level.DEBUG);
     }
 
     @AfterEach
     void stopCapturing() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        Configuration config = ctx.getConfiguration();
-        for (String name : List.of("", "org.apache.camel", "io.pgreplication")) {
-            config.getLoggerConfig(name).removeAppender("secrets");
-        }
-        ctx.updateLoggers();
-        appender.stop();
+        log.close();
     }
 
     @ParameterizedTest
@@ -133,8 +109,8 @@ class SecretsIT extends ReplicationITSupport {
         seen.add(jmxAttributes(context));
         context.stop();
 
-        String everything = String.join("\n", seen) + "\n" + log;
-        assertThat(log.toString()).as("the log was captured").contains(slot);
+        String everything = String.join("\n", seen) + "\n" + log.text();
+        assertThat(log.text()).as("the log was captured").contains(slot);
         assertThat(jmxAttributes(context)).isEmpty();
         assertThat(everything).as("what a user or operator can see")
                 .doesNotContain(PASSWORD).doesNotContain(encoded)

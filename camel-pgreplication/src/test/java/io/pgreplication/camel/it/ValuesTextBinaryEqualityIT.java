@@ -17,6 +17,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.value.ExactJson;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("compat")
 class ValuesTextBinaryEqualityIT extends ReplicationITSupport {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = ExactJson.MAPPER;
     private String binarySlot;
 
     @AfterEach

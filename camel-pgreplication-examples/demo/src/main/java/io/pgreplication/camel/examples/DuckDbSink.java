@@ -80,7 +80,7 @@ public class DuckDbSink implements Processor, AutoCloseable {
         Connection c = connection();
         try {
             DuckDbTable table = table(c, relation);
-            DuckDbTable.Changes changes = table.changes();
+            DuckDbTable.Changes changes = table.changes(events.size());
             for (Object event : events) {
                 changes.add((ChangeEvent) event);
             }

@@ -36,20 +36,21 @@ final class DuckDbStage implements AutoCloseable {
     private final String stageTable;
     private final List<String> columns;
     private final List<DuckDbTypes.StageColumn> types;
-    private final boolean[] isKey;
+    /** Per column: its position in the key, or -1. */
+    private final int[] keyIndex;
     private final String deleteSql;
     private final String insertSql;
     private final String fallbackSql;
     private PreparedStatement fallback;
 
     private DuckDbStage(Connection connection, String stageTable, List<String> columns,
-            List<DuckDbTypes.StageColumn> types, boolean[] isKey, String deleteSql, String insertSql,
+            List<DuckDbTypes.StageColumn> types, int[] keyIndex, String deleteSql, String insertSql,
             String fallbackSql) {
         this.connection = connection;
         this.stageTable = stageTable;
         this.columns = columns;
         this.types = types;
-        this.isKey = isKey;
+        this.keyIndex = keyIndex;
         this.deleteSql = deleteSql;
         this.insertSql = insertSql;
         this.fallbackSql = fallbackSql;
@@ -67,9 +68,9 @@ final class DuckDbStage implements AutoCloseable {
                                             + " column of " + relation.qualifiedName());
         }
         List<DuckDbTypes.StageColumn> types = relation.columns().stream().map(DuckDbTypes::stageColumn).toList();
-        boolean[] isKey = new boolean[columns.size()];
-        for (int i = 0; i < isKey.length; i++) {
-            isKey[i] = key.contains(columns.get(i));
+        int[] keyIndex = new int[columns.size()];
+        for (int i = 0; i < keyIndex.length; i++) {
+            keyIndex[i] = key.indexOf(columns.get(i));
         }
         String stage = "temp.main." + quote(stageName);
         try (Statement st = connection.createStatement()) {
@@ -88,21 +89,37 @@ final class DuckDbStage implements AutoCloseable {
                            + " WHERE NOT " + quote(DELETED);
         String fallbackSql = "INSERT INTO " + stage + " (" + names + ", " + quote(DELETED) + ") VALUES ("
                              + "?, ".repeat(columns.size()) + "?)";
-        return new DuckDbStage(connection, stageName, columns, types, isKey, deleteSql, insertSql, fallbackSql);
+        return new DuckDbStage(connection, stageName, columns, types, keyIndex, deleteSql, insertSql, fallbackSql);
     }
 
-    /** Applies final states: {@code null} for a key that is gone, else the row. Keys are in key-column order. */
-    void merge(Map<List<Object>, Map<String, Object>> finalStates, List<String> key) throws SQLException {
+    /**
+     * Applies a batch: {@code rows} (inserted, no key twice) and {@code finalStates} ({@code null} for a key that is
+     * gone, else the row; keys in key-column order), which share no key.
+     */
+    void merge(List<Map<String, Object>> rows, Map<List<Object>, Map<String, Object>> finalStates)
+            throws SQLException {
         try (Statement st = connection.createStatement()) {
             // Also opens the DuckDB transaction: the appender joins an open transaction and commits on its own
             // otherwise, which would escape the batch's rollback.
             st.execute("DELETE FROM temp.main." + quote(stageTable));
         }
-        boolean anyRow;
+        boolean anyRow = !rows.isEmpty();
         // An appender per batch: an appender belongs to the thread that made it, and batches may come on any thread.
-        try (DuckDBAppender rows = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main",
+        try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main",
                 stageTable)) {
-            anyRow = append(rows, finalStates, key);
+            Object[] values = new Object[columns.size()];
+            for (Map<String, Object> row : rows) {
+                stage(appender, row, values);
+            }
+            for (Map.Entry<List<Object>, Map<String, Object>> state : finalStates.entrySet()) {
+                if (state.getValue() != null) {
+                    anyRow = true;
+                    stage(appender, state.getValue(), values);
+                } else {
+                    stageDeleted(appender, state.getKey(), values);
+                }
+            }
+            appender.flush();
         }
         try (Statement st = connection.createStatement()) {
             st.execute(deleteSql);
@@ -112,63 +129,52 @@ final class DuckDbStage implements AutoCloseable {
         }
     }
 
-    /** Appends every final state (a row that does not fit goes through {@link #insertOne}); true if any is a row. */
-    private boolean append(DuckDBAppender rows, Map<List<Object>, Map<String, Object>> finalStates, List<String> key)
-            throws SQLException {
-        boolean anyRow = false;
-        for (Map.Entry<List<Object>, Map<String, Object>> state : finalStates.entrySet()) {
-            Map<String, Object> row = state.getValue();
-            if (row == null) {
-                row = keyRow(key, state.getKey());
-            } else {
-                anyRow = true;
-            }
-            boolean deleted = state.getValue() == null;
-            if (fits(row, deleted)) {
-                rows.beginRow();
-                for (int i = 0; i < columns.size(); i++) {
-                    Object value = deleted && !isKey[i] ? null : row.get(columns.get(i));
-                    types.get(i).append(rows, value);
-                }
-                rows.append(deleted).endRow();
-            } else {
-                insertOne(row, deleted);
-            }
+    /** One row into the stage. */
+    private void stage(DuckDBAppender appender, Map<String, Object> row, Object[] values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(columns.get(i));
         }
-        rows.flush();
-        return anyRow;
+        append(appender, values, false);
     }
 
-    private boolean fits(Map<String, Object> row, boolean deleted) {
-        for (int i = 0; i < columns.size(); i++) {
-            if ((!deleted || isKey[i]) && !types.get(i).accepts(row.get(columns.get(i)))) {
-                return false;
-            }
+    /** A key that is gone into the stage: its key columns, the rest null. */
+    private void stageDeleted(DuckDBAppender appender, List<Object> key, Object[] values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = keyIndex[i] < 0 ? null : key.get(keyIndex[i]);
         }
-        return true;
+        append(appender, values, true);
+    }
+
+    /** Appends {@code values} if the appender takes every one of them as it is; otherwise inserts them as text. */
+    private void append(DuckDBAppender appender, Object[] values, boolean deleted) throws SQLException {
+        boolean fits = true;
+        for (int i = 0; i < values.length; i++) {
+            fits &= types.get(i).accepts(values[i]);
+        }
+        if (!fits) {
+            insertOne(values, deleted);
+            return;
+        }
+        appender.beginRow();
+        for (int i = 0; i < values.length; i++) {
+            types.get(i).append(appender, values[i]);
+        }
+        appender.append(deleted).endRow();
     }
 
     /**
-     * A row with a value the appender cannot take as such (a date {@code infinity}, a numeric {@code NaN}): one INSERT
-     * with the value bound as text, for DuckDB to cast as it did before the appender.
+     * A row with a value the appender cannot take as it is (a date {@code infinity}, a numeric {@code NaN}): one INSERT
+     * with the values bound as before the appender, for DuckDB to cast.
      */
-    private void insertOne(Map<String, Object> row, boolean deleted) throws SQLException {
+    private void insertOne(Object[] values, boolean deleted) throws SQLException {
         if (fallback == null) {
             fallback = connection.prepareStatement(fallbackSql);
         }
-        for (int i = 0; i < columns.size(); i++) {
-            DuckDbTypes.bind(fallback, i + 1, deleted && !isKey[i] ? null : row.get(columns.get(i)));
+        for (int i = 0; i < values.length; i++) {
+            DuckDbTypes.bind(fallback, i + 1, values[i]);
         }
-        fallback.setBoolean(columns.size() + 1, deleted);
+        fallback.setBoolean(values.length + 1, deleted);
         fallback.executeUpdate();
-    }
-
-    private static Map<String, Object> keyRow(List<String> key, List<Object> values) {
-        Map<String, Object> row = new java.util.HashMap<>();
-        for (int i = 0; i < key.size(); i++) {
-            row.put(key.get(i), values.get(i));
-        }
-        return row;
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,27 +80,45 @@ final class DuckDbTable implements AutoCloseable {
         rowColumns = newRowColumns;
     }
 
-    Changes changes() {
-        return new Changes();
+    /** The changes of one batch of {@code size} events. */
+    Changes changes(int size) {
+        return new Changes(size);
     }
 
-    /** A batch reduced to the final state of each key it touched: a row, or null for gone. */
+    /**
+     * A batch reduced to the final state of each key it touched: a row, or null for gone. While the batch has only
+     * inserted (snapshot rows, a load), its rows cannot share a key and are kept as they come, without a key lookup.
+     */
     final class Changes {
-        private final Map<List<Object>, Map<String, Object>> finalState = new LinkedHashMap<>();
+        private final List<Map<String, Object>> inserted;
+        private final Map<List<Object>, Map<String, Object>> finalState;
+        private boolean keyed;
+
+        Changes(int size) {
+            inserted = new ArrayList<>(size);
+            finalState = new HashMap<>(size * 2);
+        }
 
         void add(ChangeEvent event) throws SQLException {
             switch (event.getOperation()) {
                 case INSERT, SNAPSHOT -> put(event.getAfter(), event);
                 case UPDATE -> {
+                    byKey();
                     List<Object> oldKey = keyOf(event.getKey());
                     if (!oldKey.equals(keyOf(event.getAfter()))) {
                         finalState.put(oldKey, null); // the key changed: the old row goes
                     }
                     put(event.getAfter(), event);
                 }
-                case DELETE -> finalState.put(keyOf(event.getKey()), null);
+                case DELETE -> {
+                    byKey();
+                    finalState.put(keyOf(event.getKey()), null);
+                }
                 case TRUNCATE -> {
-                    finalState.clear(); // everything before the truncate is gone anyway
+                    // Everything before the truncate is gone anyway; after it, the batch starts afresh.
+                    inserted.clear();
+                    finalState.clear();
+                    keyed = false;
                     try (Statement st = connection.createStatement()) {
                         st.execute("DELETE FROM " + name);
                     }
@@ -111,20 +129,34 @@ final class DuckDbTable implements AutoCloseable {
             }
         }
 
+        /** From the first update or delete on, every row is kept under its key. */
+        private void byKey() {
+            if (!keyed) {
+                for (Map<String, Object> row : inserted) {
+                    finalState.put(keyOf(row), row);
+                }
+                inserted.clear();
+                keyed = true;
+            }
+        }
+
         private void put(Map<String, Object> after, ChangeEvent event) throws SQLException {
             if (event.getUnchangedToast() != null && !event.getUnchangedToast().isEmpty()) {
                 // A row without its unchanged TOAST columns: apply what came before, then update just this row.
                 flush();
                 updatePartial(after);
-                return;
+            } else if (keyed) {
+                finalState.put(keyOf(after), after);
+            } else {
+                inserted.add(after);
             }
-            finalState.put(keyOf(after), after);
         }
 
         /** Applies the final states: every touched key deleted, the surviving rows inserted. */
         void flush() throws SQLException {
-            if (!finalState.isEmpty()) {
-                stage.merge(finalState, key);
+            if (!inserted.isEmpty() || !finalState.isEmpty()) {
+                stage.merge(inserted, finalState);
+                inserted.clear();
                 finalState.clear();
             }
         }

@@ -1,6 +1,7 @@
 package io.pgreplication.camel.batch;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +32,16 @@ public final class Batcher {
     private final LongSupplier clock;
     private final FlushTracker tracker;
     private final Consumer<Batch> sink;
-    /** Open batches in the order they were opened, so the oldest is first. */
+    /**
+     * Open batches in the order they were opened, so the oldest is first: a batch's age grows along the map, which
+     * lets {@link #closeDue()} and {@link #nanosUntilDue()} stop at the first batch that is not due.
+     */
     private final Map<TableShape, Open> open = new LinkedHashMap<>();
+    /**
+     * The same open batches by table OID: a new shape of a table finds its table's older batch without a scan of every
+     * open batch, which with a thousand published tables cost more than the rest of the per-change work.
+     */
+    private final Map<Integer, Open> openByTable = new HashMap<>();
     private int buffered;
 
     public Batcher(int batchSize, long timeoutNanos, LongSupplier clock, FlushTracker tracker, Consumer<Batch> sink) {
@@ -53,6 +62,7 @@ public final class Batcher {
             }
             batch = new Open(shape, tracker.open(transaction), clock.getAsLong(), batchSize);
             open.put(shape, batch);
+            openByTable.put(shape.metadata().oid(), batch);
         }
         batch.events.add(event);
         buffered++;
@@ -67,19 +77,12 @@ public final class Batcher {
             return;
         }
         long now = clock.getAsLong();
-        Iterator<Open> it = open.values().iterator();
-        List<Open> due = null;
-        while (it.hasNext()) {
-            Open batch = it.next();
-            if (now - batch.openedAt >= timeoutNanos) {
-                if (due == null) {
-                    due = new ArrayList<>();
-                }
-                due.add(batch);
+        while (!open.isEmpty()) {
+            Open oldest = open.values().iterator().next();
+            if (now - oldest.openedAt < timeoutNanos) {
+                return; // every later batch is younger
             }
-        }
-        if (due != null) {
-            due.forEach(this::close);
+            close(oldest);
         }
     }
 
@@ -92,11 +95,11 @@ public final class Batcher {
 
     /** Nanoseconds until the oldest open batch is due, or -1 when nothing is open. */
     public long nanosUntilDue() {
-        long oldest = Long.MAX_VALUE;
-        for (Open batch : open.values()) {
-            oldest = Math.min(oldest, batch.openedAt);
+        if (open.isEmpty()) {
+            return -1;
         }
-        return oldest == Long.MAX_VALUE ? -1 : Math.max(0, oldest + timeoutNanos - clock.getAsLong());
+        long oldest = open.values().iterator().next().openedAt;
+        return Math.max(0, oldest + timeoutNanos - clock.getAsLong());
     }
 
     /** Changes waiting in open batches. */
@@ -105,14 +108,7 @@ public final class Batcher {
     }
 
     private void closeOlderShapeOf(TableShape shape) {
-        int oid = shape.metadata().oid();
-        Open previous = null;
-        for (Open batch : open.values()) {
-            if (batch.shape.metadata().oid() == oid) {
-                previous = batch;
-                break;
-            }
-        }
+        Open previous = openByTable.get(shape.metadata().oid());
         if (previous != null) {
             close(previous);
         }
@@ -127,6 +123,7 @@ public final class Batcher {
 
     private void close(Open batch) {
         open.remove(batch.shape);
+        openByTable.remove(batch.shape.metadata().oid());
         buffered -= batch.events.size();
         sink.accept(new Batch(batch.shape.metadata(), batch.events, batch.ticket));
     }

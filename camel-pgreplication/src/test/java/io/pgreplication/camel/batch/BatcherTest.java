@@ -80,6 +80,40 @@ class BatcherTest {
     }
 
     @Test
+    void aNewShapeClosesOnlyItsOwnTablesBatchAmongManyOpenOnes() {
+        Batcher wide = new Batcher(1000, 100, () -> now, tracker, closed::add);
+        List<TableShape> tables = new ArrayList<>();
+        for (int table = 0; table < 50; table++) {
+            tables.add(shape(100 + table, "t" + table));
+            wide.add(event(tables.get(table), table), tables.get(table), 1);
+        }
+        TableShape altered = shape(125, "t25");
+        wide.add(event(altered, 99), altered, 2);
+        assertThat(closed).extracting(b -> b.relation().table()).containsExactly("t25");
+        // the table's new batch is open again; every other table still has its own
+        wide.add(event(tables.get(0), 100), tables.get(0), 2);
+        wide.closeAll();
+        assertThat(closed).hasSize(51);
+        assertThat(closed.get(closed.size() - 1).relation().table()).isEqualTo("t25");
+        assertThat(closed.get(1).events()).hasSize(2);
+    }
+
+    @Test
+    void closeDueClosesExactlyTheBatchesOldEnoughOldestFirst() {
+        Batcher wide = new Batcher(1000, 100, () -> now, tracker, closed::add);
+        for (int table = 0; table < 10; table++) {
+            now = table * 10;
+            TableShape shape = shape(100 + table, "t" + table);
+            wide.add(event(shape, table), shape, 1);
+        }
+        now = 135; // t0 (opened at 0) .. t3 (opened at 30) are 100 old or more
+        wide.closeDue();
+        assertThat(closed).extracting(b -> b.relation().table()).containsExactly("t0", "t1", "t2", "t3");
+        assertThat(wide.nanosUntilDue()).isEqualTo(5); // t4, opened at 40
+        assertThat(wide.buffered()).isEqualTo(6);
+    }
+
+    @Test
     void boundsChangesWaitingInOpenBatchesAcrossManyTables() {
         for (int table = 0; table < 100; table++) {
             TableShape shape = shape(100 + table, "t" + table);

@@ -19,8 +19,9 @@ import org.apache.camel.impl.DefaultCamelContext;
  * @param seconds    context start until then
  * @param cpuSeconds this JVM's CPU over the same time (all threads, DuckDB's included)
  * @param exchanges  batches applied until then
+ * @param jitSeconds time the JIT compilers spent over the same time, part of the CPU
  */
-record SinkRun(long applied, double seconds, double cpuSeconds, long exchanges) {
+record SinkRun(long applied, double seconds, double cpuSeconds, long exchanges, double jitSeconds) {
 
     static SinkRun until(String uri, Path duckdb, long target) throws Exception {
         DuckDbSink sink = new DuckDbSink(duckdb.toString());
@@ -28,7 +29,7 @@ record SinkRun(long applied, double seconds, double cpuSeconds, long exchanges) 
         long[] exchanges = new long[1];
         long[] appliedAt = new long[1];
         long[] reachedAt = new long[1];
-        double[] cpuAt = new double[1];
+        double[] cpuAt = new double[2];
         CamelContext camel = new DefaultCamelContext();
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -40,12 +41,14 @@ record SinkRun(long applied, double seconds, double cpuSeconds, long exchanges) 
                         reachedAt[0] = System.nanoTime();
                         appliedAt[0] = sink.applied();
                         cpuAt[0] = JvmCpu.seconds();
+                        cpuAt[1] = JvmCpu.jitSeconds();
                         reached.countDown();
                     }
                 });
             }
         });
         double cpu = JvmCpu.seconds();
+        double jit = JvmCpu.jitSeconds();
         long start = System.nanoTime();
         try {
             camel.start();
@@ -56,6 +59,7 @@ record SinkRun(long applied, double seconds, double cpuSeconds, long exchanges) 
             sink.close();
         }
         // The latch orders the dispatch thread's writes before these reads.
-        return new SinkRun(appliedAt[0], (reachedAt[0] - start) / 1e9, cpuAt[0] - cpu, exchanges[0]);
+        return new SinkRun(appliedAt[0], (reachedAt[0] - start) / 1e9, cpuAt[0] - cpu, exchanges[0],
+                cpuAt[1] - jit);
     }
 }

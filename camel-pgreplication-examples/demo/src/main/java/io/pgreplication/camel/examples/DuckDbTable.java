@@ -101,14 +101,21 @@ final class DuckDbTable implements AutoCloseable {
 
         void add(ChangeEvent event) throws SQLException {
             switch (event.getOperation()) {
-                case INSERT, SNAPSHOT -> put(event.getAfter(), event);
+                case INSERT, SNAPSHOT -> put(event.getAfter());
                 case UPDATE -> {
                     byKey();
                     List<Object> oldKey = keyOf(event.getKey());
-                    if (!oldKey.equals(keyOf(event.getAfter()))) {
-                        finalState.put(oldKey, null); // the key changed: the old row goes
+                    if (hasUnchangedToast(event)) {
+                        // A row without its unchanged TOAST columns: apply what came before, then update this row in
+                        // place (moving it if its key changed), so the columns it lacks keep their values.
+                        flush();
+                        updatePartial(oldKey, event.getAfter());
+                    } else {
+                        if (!oldKey.equals(keyOf(event.getAfter()))) {
+                            finalState.put(oldKey, null); // the key changed: the old row goes
+                        }
+                        put(event.getAfter());
                     }
-                    put(event.getAfter(), event);
                 }
                 case DELETE -> {
                     byKey();
@@ -140,12 +147,8 @@ final class DuckDbTable implements AutoCloseable {
             }
         }
 
-        private void put(Map<String, Object> after, ChangeEvent event) throws SQLException {
-            if (event.getUnchangedToast() != null && !event.getUnchangedToast().isEmpty()) {
-                // A row without its unchanged TOAST columns: apply what came before, then update just this row.
-                flush();
-                updatePartial(after);
-            } else if (keyed) {
+        private void put(Map<String, Object> after) {
+            if (keyed) {
                 finalState.put(keyOf(after), after);
             } else {
                 inserted.add(after);
@@ -170,35 +173,66 @@ final class DuckDbTable implements AutoCloseable {
         return values;
     }
 
-    /** Updates the columns the row has (the missing unchanged TOAST columns keep their value), or inserts it. */
-    private void updatePartial(Map<String, Object> row) throws SQLException {
+    private static boolean hasUnchangedToast(ChangeEvent event) {
+        return event.getUnchangedToast() != null && !event.getUnchangedToast().isEmpty();
+    }
+
+    /**
+     * Sets the columns the row has (the unchanged TOAST columns it lacks keep their value) on the row under its key,
+     * and removes the row under {@code oldKey} when the key changed; when there is no row under the new key yet, moves
+     * the one under {@code oldKey} there; inserts the row when neither exists. A batch applied again after the key
+     * moved (at-least-once) finds the row under its new key and leaves no copy behind.
+     */
+    private void updatePartial(List<Object> oldKey, Map<String, Object> row) throws SQLException {
+        List<Object> newKey = keyOf(row);
+        boolean moved = !oldKey.equals(newKey);
+        if (update(newKey, row) > 0) {
+            if (moved) {
+                delete(oldKey);
+            }
+            return;
+        }
+        if (moved && update(oldKey, row) > 0) {
+            return;
+        }
         List<String> names = new ArrayList<>(row.keySet());
-        List<String> updated = names.stream().filter(n -> !key.contains(n)).toList();
-        // With nothing but the key to set, setting a key column to itself still tells whether the row exists.
-        List<String> set = updated.isEmpty() ? key.subList(0, 1) : updated;
-        String sql = "UPDATE " + name + " SET " + set.stream().map(n -> quote(n) + " = ?")
-                .collect(Collectors.joining(", ")) + " WHERE " + key.stream().map(k -> quote(k) + " = ?")
-                .collect(Collectors.joining(" AND "));
-        int count;
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + name + " (" + names.stream()
+                .map(n -> quote(n)).collect(Collectors.joining(", ")) + ") VALUES ("
+                + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")")) {
+            for (int i = 0; i < names.size(); i++) {
+                DuckDbTypes.bind(ps, i + 1, row.get(names.get(i)));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private void delete(List<Object> where) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + name + " WHERE " + whereKey())) {
+            for (int i = 0; i < where.size(); i++) {
+                DuckDbTypes.bind(ps, i + 1, where.get(i));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private String whereKey() {
+        return key.stream().map(k -> quote(k) + " = ?").collect(Collectors.joining(" AND "));
+    }
+
+    /** Sets every column the row has on the row whose key is {@code where}; the number of rows updated. */
+    private int update(List<Object> where, Map<String, Object> row) throws SQLException {
+        List<String> names = new ArrayList<>(row.keySet());
+        String sql = "UPDATE " + name + " SET " + names.stream().map(n -> quote(n) + " = ?")
+                .collect(Collectors.joining(", ")) + " WHERE " + whereKey();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             int index = 1;
-            for (String n : set) {
+            for (String n : names) {
                 DuckDbTypes.bind(ps, index++, row.get(n));
             }
-            for (String k : key) {
-                DuckDbTypes.bind(ps, index++, row.get(k));
+            for (Object value : where) {
+                DuckDbTypes.bind(ps, index++, value);
             }
-            count = ps.executeUpdate();
-        }
-        if (count == 0) {
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + name + " (" + names.stream()
-                    .map(n -> quote(n)).collect(Collectors.joining(", ")) + ") VALUES ("
-                    + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")")) {
-                for (int i = 0; i < names.size(); i++) {
-                    DuckDbTypes.bind(ps, i + 1, row.get(names.get(i)));
-                }
-                ps.executeUpdate();
-            }
+            return ps.executeUpdate();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.pgreplication.camel.PgReplicationConstants;
+import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -86,6 +87,41 @@ class DuckDbSinkIT extends WithEmbeddedServer {
             reapply(sink, delivered.subList(delivered.size() - 1, delivered.size()));
         }
         assertEqual(duckdb, "sinkit.items");
+    }
+
+    @Test
+    void unchangedToastValuesKeepTheirValueAlsoWhenTheKeyChanges() throws Exception {
+        Path duckdb = freshFile("sink-toast.duckdb");
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS sinktoast CASCADE");
+            st.execute("CREATE SCHEMA sinktoast");
+            st.execute("CREATE TABLE sinktoast.docs (id int PRIMARY KEY, title text, body text)");
+            // Stored out of line and uncompressed, so an update that leaves it alone does not send it.
+            st.execute("ALTER TABLE sinktoast.docs ALTER COLUMN body SET STORAGE EXTERNAL");
+        }
+        List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        try (DuckDbSink sink = new DuckDbSink(duckdb.toString())) {
+            CamelContext camel = recordingRoute("sinktoast_slot", "sinktoast.docs", sink, delivered);
+            try (Connection c = server.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO sinktoast.docs SELECT g, 'draft', repeat(md5(g::text), 300)"
+                           + " FROM generate_series(1, 4) g");
+                c.setAutoCommit(false);
+                st.execute("UPDATE sinktoast.docs SET title = 'edited' WHERE id = 1");
+                st.execute("UPDATE sinktoast.docs SET id = 20, title = 'moved' WHERE id = 2");
+                st.execute("UPDATE sinktoast.docs SET id = 30 WHERE id = 3");
+                st.execute("UPDATE sinktoast.docs SET title = 'moved, then edited' WHERE id = 30");
+                c.commit();
+                awaitEqual(duckdb, "sinktoast.docs");
+            } finally {
+                camel.close();
+            }
+            assertThat(delivered).flatExtracting(Delivered::events)
+                    .anySatisfy(e -> assertThat(((ChangeEvent) e).getUnchangedToast()).containsExactly("body"));
+            reapply(sink, delivered);
+        }
+        assertEqual(duckdb, "sinktoast.docs");
+        assertThat(rows(duckdb, "SELECT id, title, length(body) FROM sinktoast.docs ORDER BY id")).containsExactly(
+                "1|edited|9600", "4|draft|9600", "20|moved|9600", "30|moved, then edited|9600");
     }
 
     @Test

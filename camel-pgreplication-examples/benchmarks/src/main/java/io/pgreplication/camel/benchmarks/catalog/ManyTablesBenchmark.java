@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,10 +27,10 @@ import org.apache.camel.impl.DefaultCamelContext;
  * transactions; each transaction of the many tables writes {@code bench.tablesPerTransaction} of them, in turn, so
  * every table gets changes throughout the backlog;</li>
  * <li>warms the JVM up with a read of the one-table backlog;</li>
- * <li>reads each backlog with a fresh CamelContext, {@code tables=} naming every table, into a route that counts
- * events;</li>
+ * <li>{@code bench.repeat} times, reads each backlog with a fresh CamelContext on a slot of its own, {@code tables=}
+ * naming every table, into a route that counts events;</li>
  * <li>prints for each: the start (context start to first exchange), events/s from the first exchange to the last
- * event, exchanges, JVM CPU, the heap's peak and what the running consumer keeps after a full GC; and the ratio of
+ * event, exchanges, JVM CPU and what the running consumer keeps after a full GC; and the medians, with the ratio of
  * the two throughputs.</li>
  * </ol>
  * Run with {@code mvn -B -q -Pcatalog-benchmark package -DskipTests} from the repository root.
@@ -50,6 +51,7 @@ public final class ManyTablesBenchmark {
         int tables = Integer.getInteger("bench.tables", 1000);
         int spread = Integer.getInteger("bench.tablesPerTransaction", 10);
         int batchSize = Integer.getInteger("bench.batchSize", 1000);
+        int repeat = Integer.getInteger("bench.repeat", 3);
         if (rows % PER_TRANSACTION != 0 || PER_TRANSACTION % spread != 0 || spread > tables) {
             throw new IllegalArgumentException("bench.rows must be a multiple of 1000 and bench.tablesPerTransaction"
                                                + " a divisor of 1000 no larger than bench.tables");
@@ -65,10 +67,15 @@ public final class ManyTablesBenchmark {
             for (int i = 1; i <= tables; i++) {
                 many.add(String.format(Locale.ROOT, "cat_many.t%04d", i));
             }
+            List<String> slots = new ArrayList<>(List.of("cat_warmup"));
+            for (int i = 1; i <= repeat; i++) {
+                slots.add("cat_one_" + i);
+                slots.add("cat_many_" + i);
+            }
             long setup = System.nanoTime();
-            prepare(c, many);
-            System.out.printf(Locale.ROOT, "Created 1 + %,d tables, 2 publications, 3 slots in %.1f s%n", tables,
-                    (System.nanoTime() - setup) / 1e9);
+            prepare(c, many, slots);
+            System.out.printf(Locale.ROOT, "Created 1 + %,d tables, 2 publications, %d slots in %.1f s%n", tables,
+                    slots.size(), (System.nanoTime() - setup) / 1e9);
             long load = System.nanoTime();
             loadBacklog(c, "cat_one", 1, rows, 1);
             loadBacklog(c, "cat_many", tables, rows, spread);
@@ -78,16 +85,19 @@ public final class ManyTablesBenchmark {
 
             List<Line> lines = new ArrayList<>();
             lines.add(read(server, "warm-up", "cat_warmup", "cat_one_pub", List.of("cat_one.t0001"), rows, batchSize));
-            lines.add(read(server, "1 table", "cat_one", "cat_one_pub", List.of("cat_one.t0001"), rows, batchSize));
-            lines.add(read(server, tables + " tables", "cat_many", "cat_many_pub", many, rows, batchSize));
+            for (int i = 1; i <= repeat; i++) {
+                lines.add(read(server, i + ": 1 table", "cat_one_" + i, "cat_one_pub", List.of("cat_one.t0001"), rows,
+                        batchSize));
+                lines.add(read(server, i + ": " + tables + " tables", "cat_many_" + i, "cat_many_pub", many, rows, batchSize));
+            }
             print(lines);
-            for (String slot : List.of("cat_warmup", "cat_one", "cat_many")) {
+            for (String slot : slots) {
                 BenchmarkBacklog.dropSlot(c, slot);
             }
         }
     }
 
-    private static void prepare(Connection c, List<String> many) throws Exception {
+    private static void prepare(Connection c, List<String> many, List<String> slots) throws Exception {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                        + " WHERE slot_name LIKE 'cat\\_%' AND NOT active");
@@ -103,7 +113,7 @@ public final class ManyTablesBenchmark {
             st.execute("CREATE PUBLICATION cat_one_pub FOR TABLE cat_one.t0001");
             st.execute("CREATE PUBLICATION cat_many_pub FOR TABLE " + String.join(", ", many));
         }
-        for (String slot : List.of("cat_warmup", "cat_one", "cat_many")) {
+        for (String slot : slots) {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
                 ps.setString(1, slot);
                 ps.execute();
@@ -179,24 +189,36 @@ public final class ManyTablesBenchmark {
 
     private static void print(List<Line> lines) {
         System.out.println();
-        String header = String.format(Locale.ROOT, "%-12s %7s %10s %9s %9s %10s %10s %7s %9s", "run", "tables",
+        String header = String.format(Locale.ROOT, "%-15s %7s %10s %9s %9s %10s %10s %7s %9s", "run", "tables",
                 "events", "start s", "seconds", "events/s", "exchanges", "CPU s", "kept MB");
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
         for (Line l : lines) {
             CountedRun.Timing t = l.timing();
-            System.out.printf(Locale.ROOT, "%-12s %,7d %,10d %9.2f %9.2f %,10.0f %,10d %7.2f %9.1f%n", l.run(),
+            System.out.printf(Locale.ROOT, "%-15s %,7d %,10d %9.2f %9.2f %,10.0f %,10d %7.2f %9.1f%n", l.run(),
                     l.tables(), t.events(), t.startSeconds(), t.seconds(), t.eventsPerSecond(), t.exchanges(),
                     t.cpuSeconds(), l.retainedMb());
         }
-        Line one = lines.get(lines.size() - 2);
-        Line many = lines.get(lines.size() - 1);
+        List<Line> ones = lines.stream().filter(l -> l.tables() == 1 && !l.run().equals("warm-up")).toList();
+        List<Line> manys = lines.stream().filter(l -> l.tables() > 1).toList();
+        double one = median(ones.stream().mapToDouble(l -> l.timing().eventsPerSecond()).toArray());
+        double many = median(manys.stream().mapToDouble(l -> l.timing().eventsPerSecond()).toArray());
         System.out.printf(Locale.ROOT, "%nRESULT catalog tables=%d events_per_s=%.0f one_table_events_per_s=%.0f"
                                        + " ratio=%.2f start_s=%.2f one_table_start_s=%.2f kept_mb=%.1f"
-                                       + " one_table_kept_mb=%.1f%n", many.tables(), many.timing().eventsPerSecond(),
-                one.timing().eventsPerSecond(), many.timing().eventsPerSecond() / one.timing().eventsPerSecond(),
-                many.timing().startSeconds(), one.timing().startSeconds(), many.retainedMb(), one.retainedMb());
-        System.out.println("start s: context start to the first exchange. seconds and events/s: first exchange to the"
-                           + " last event. kept MB: heap the running consumer holds after a full GC.");
+                                       + " one_table_kept_mb=%.1f%n", manys.get(0).tables(), many, one, many / one,
+                median(manys.stream().mapToDouble(l -> l.timing().startSeconds()).toArray()),
+                median(ones.stream().mapToDouble(l -> l.timing().startSeconds()).toArray()),
+                median(manys.stream().mapToDouble(Line::retainedMb).toArray()),
+                median(ones.stream().mapToDouble(Line::retainedMb).toArray()));
+        System.out.println("Medians of the repetitions. start s: context start to the first exchange."
+                           + " seconds and events/s: first exchange to the last event. kept MB: heap the running"
+                           + " consumer holds after a full GC.");
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -11,21 +11,23 @@ import java.util.Locale;
 
 import io.pgreplication.camel.PgReplicationEndpoint;
 import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
+import io.pgreplication.camel.benchmarks.support.FloorReader;
 import io.pgreplication.camel.benchmarks.support.Heap;
 import io.pgreplication.camel.benchmarks.support.JvmCpu;
 import io.pgreplication.camel.examples.EmbeddedServer;
+import io.pgreplication.camel.examples.SlotPosition;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * Cost that grows with the work, not with the catalog: the same number of changes streamed from ONE published table
- * and from {@code bench.tables} published tables (changes spread over all of them), in one run on one WAL backlog.
+ * and from {@code bench.tables} published tables (changes spread over all of them), in one run on one server.
  * <ol>
- * <li>creates both sets of tables (the narrow shape of the streaming benchmark), a publication for each, and every
- * slot, then writes {@code bench.rows} inserts into the one table and as many into the many tables, in 1,000-row
- * transactions; each transaction of the many tables writes {@code bench.tablesPerTransaction} of them, in turn, so
- * every table gets changes throughout the backlog;</li>
+ * <li>creates both sets of tables (the narrow shape of the streaming benchmark) and a publication for each; then the
+ * one-table slots and {@code bench.rows} inserts into the one table, then the many-tables slots and as many inserts
+ * into the many tables, in 1,000-row transactions; each transaction of the many tables writes
+ * {@code bench.tablesPerTransaction} of them, in turn, so every table gets changes throughout the backlog;</li>
  * <li>warms the JVM up with a read of the one-table backlog;</li>
  * <li>{@code bench.repeat} times, reads each backlog with a fresh CamelContext on a slot of its own, {@code tables=}
  * naming every table, into a route that counts events;</li>
@@ -67,37 +69,56 @@ public final class ManyTablesBenchmark {
             for (int i = 1; i <= tables; i++) {
                 many.add(String.format(Locale.ROOT, "cat_many.t%04d", i));
             }
-            List<String> slots = new ArrayList<>(List.of("cat_warmup"));
+            List<String> oneSlots = new ArrayList<>(List.of("cat_warmup", "cat_one_floor"));
+            List<String> manySlots = new ArrayList<>(List.of("cat_many_floor"));
             for (int i = 1; i <= repeat; i++) {
-                slots.add("cat_one_" + i);
-                slots.add("cat_many_" + i);
+                oneSlots.add("cat_one_" + i);
+                manySlots.add("cat_many_" + i);
             }
             long setup = System.nanoTime();
-            prepare(c, many, slots);
-            System.out.printf(Locale.ROOT, "Created 1 + %,d tables, 2 publications, %d slots in %.1f s%n", tables,
-                    slots.size(), (System.nanoTime() - setup) / 1e9);
+            prepare(c, many);
+            System.out.printf(Locale.ROOT, "Created 1 + %,d tables and 2 publications in %.1f s%n", tables,
+                    (System.nanoTime() - setup) / 1e9);
+            // Each set of slots is created just before its own load, so no read has to skip the other's WAL first.
             long load = System.nanoTime();
+            createSlots(c, oneSlots);
             loadBacklog(c, "cat_one", 1, rows, 1);
+            long oneEnd = SlotPosition.currentLsn(c);
+            createSlots(c, manySlots);
             loadBacklog(c, "cat_many", tables, rows, spread);
+            long manyEnd = SlotPosition.currentLsn(c);
             System.out.printf(Locale.ROOT, "Backlog: %,d inserts into cat_one.t0001 and %,d into the %,d tables of"
                                            + " cat_many (%d tables per 1,000-row transaction), written in %.1f s%n",
                     rows, rows, tables, spread, (System.nanoTime() - load) / 1e9);
+
+            // The server's share: pg_recvlogical (or a bare pgjdbc reader) reads each backlog to its end.
+            FloorReader floor = FloorReader.choose("auto");
+            int protocol = BenchmarkBacklog.protocolVersion(BenchmarkBacklog.serverVersion(c));
+            FloorReader.Timing oneFloor = floor.read(server, "cat_one_floor", "cat_one_pub", protocol, oneEnd);
+            FloorReader.Timing manyFloor = floor.read(server, "cat_many_floor", "cat_many_pub", protocol, manyEnd);
+            System.out.printf(Locale.ROOT, "REFERENCE %s one_table_seconds=%.2f tables_seconds=%.2f ratio=%.2f%n",
+                    floor.name().replace(' ', '_'), oneFloor.seconds(), manyFloor.seconds(),
+                    oneFloor.seconds() / manyFloor.seconds());
 
             List<Line> lines = new ArrayList<>();
             lines.add(read(server, "warm-up", "cat_warmup", "cat_one_pub", List.of("cat_one.t0001"), rows, batchSize));
             for (int i = 1; i <= repeat; i++) {
                 lines.add(read(server, i + ": 1 table", "cat_one_" + i, "cat_one_pub", List.of("cat_one.t0001"), rows,
                         batchSize));
-                lines.add(read(server, i + ": " + tables + " tables", "cat_many_" + i, "cat_many_pub", many, rows, batchSize));
+                lines.add(read(server, i + ": " + tables + " tables", "cat_many_" + i, "cat_many_pub", many, rows,
+                        batchSize));
             }
             print(lines);
-            for (String slot : slots) {
+            for (String slot : oneSlots) {
+                BenchmarkBacklog.dropSlot(c, slot);
+            }
+            for (String slot : manySlots) {
                 BenchmarkBacklog.dropSlot(c, slot);
             }
         }
     }
 
-    private static void prepare(Connection c, List<String> many, List<String> slots) throws Exception {
+    private static void prepare(Connection c, List<String> many) throws Exception {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                        + " WHERE slot_name LIKE 'cat\\_%' AND NOT active");
@@ -113,6 +134,9 @@ public final class ManyTablesBenchmark {
             st.execute("CREATE PUBLICATION cat_one_pub FOR TABLE cat_one.t0001");
             st.execute("CREATE PUBLICATION cat_many_pub FOR TABLE " + String.join(", ", many));
         }
+    }
+
+    private static void createSlots(Connection c, List<String> slots) throws Exception {
         for (String slot : slots) {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
                 ps.setString(1, slot);

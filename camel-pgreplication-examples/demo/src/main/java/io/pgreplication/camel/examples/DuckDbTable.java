@@ -31,7 +31,6 @@ final class DuckDbTable implements AutoCloseable {
     private final Connection connection;
     /** The target's schema, quoted and qualified with the database (catalog) name. */
     private final String schema;
-    private final String table;
     /** The target, quoted and qualified. */
     private final String name;
     private final Set<String> columns;
@@ -42,7 +41,6 @@ final class DuckDbTable implements AutoCloseable {
     DuckDbTable(Connection connection, String catalog, String schema, String table, Set<String> columns) {
         this.connection = connection;
         this.schema = quote(catalog) + "." + quote(schema);
-        this.table = table;
         this.name = this.schema + "." + quote(table);
         this.columns = columns;
     }
@@ -73,8 +71,8 @@ final class DuckDbTable implements AutoCloseable {
         }
         if (changed) {
             close();
-            stage = DuckDbStage.create(connection, name, "pgreplication_stage_" + relation.schema() + "_" + table,
-                    relation, newKey);
+            // Named by the table OID: names built from schema and table could collide (a_b.c and a.b_c).
+            stage = DuckDbStage.create(connection, name, "pgreplication_stage_" + relation.oid(), relation, newKey);
         }
         key = newKey;
         rowColumns = newRowColumns;

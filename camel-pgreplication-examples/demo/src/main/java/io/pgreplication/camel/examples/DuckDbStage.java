@@ -163,8 +163,8 @@ final class DuckDbStage implements AutoCloseable {
     }
 
     /**
-     * A row with a value the appender cannot take as it is (a date {@code infinity}, a numeric {@code NaN}): one INSERT
-     * with the values bound as before the appender, for DuckDB to cast.
+     * A row with a value the appender cannot take as it is (a date {@code infinity}): one INSERT with the values bound
+     * as before the appender, for DuckDB to cast (a numeric {@code NaN} still fails there: DECIMAL cannot hold it).
      */
     private void insertOne(Object[] values, boolean deleted) throws SQLException {
         if (fallback == null) {

@@ -58,9 +58,9 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": getOrCreateConfiguration(target).setMessages(property(camelContext, boolean.class, value)); return true;
-        case "operation": getOrCreateConfiguration(target).setOperation(property(camelContext, java.lang.String.class, value)); return true;
+        case "operation": getOrCreateConfiguration(target).setOperation(property(camelContext, io.pgreplication.camel.ManagementOperation.class, value)); return true;
         case "outputformat":
-        case "outputFormat": getOrCreateConfiguration(target).setOutputFormat(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputFormat": getOrCreateConfiguration(target).setOutputFormat(property(camelContext, io.pgreplication.camel.event.OutputFormat.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "publication": getOrCreateConfiguration(target).setPublication(property(camelContext, java.lang.String.class, value)); return true;
         case "publish": getOrCreateConfiguration(target).setPublish(property(camelContext, java.lang.String.class, value)); return true;
@@ -70,7 +70,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "retainedwalthreshold":
         case "retainedWalThreshold": getOrCreateConfiguration(target).setRetainedWalThreshold(property(camelContext, long.class, value)); return true;
         case "snapshotmode":
-        case "snapshotMode": getOrCreateConfiguration(target).setSnapshotMode(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotMode": getOrCreateConfiguration(target).setSnapshotMode(property(camelContext, io.pgreplication.camel.session.SnapshotMode.class, value)); return true;
         case "snapshotparallelism":
         case "snapshotParallelism": getOrCreateConfiguration(target).setSnapshotParallelism(property(camelContext, int.class, value)); return true;
         case "statusinterval":
@@ -113,9 +113,9 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
-        case "operation": return java.lang.String.class;
+        case "operation": return io.pgreplication.camel.ManagementOperation.class;
         case "outputformat":
-        case "outputFormat": return java.lang.String.class;
+        case "outputFormat": return io.pgreplication.camel.event.OutputFormat.class;
         case "password": return java.lang.String.class;
         case "publication": return java.lang.String.class;
         case "publish": return java.lang.String.class;
@@ -125,7 +125,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "retainedwalthreshold":
         case "retainedWalThreshold": return long.class;
         case "snapshotmode":
-        case "snapshotMode": return java.lang.String.class;
+        case "snapshotMode": return io.pgreplication.camel.session.SnapshotMode.class;
         case "snapshotparallelism":
         case "snapshotParallelism": return int.class;
         case "statusinterval":

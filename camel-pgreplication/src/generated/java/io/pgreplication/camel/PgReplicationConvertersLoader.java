@@ -60,6 +60,30 @@ public final class PgReplicationConvertersLoader implements TypeConverterLoader,
                 }
                 return answer;
             });
+        addTypeConverter(registry, io.pgreplication.camel.ManagementOperation.class, java.lang.String.class, false,
+            (type, exchange, value) -> {
+                Object answer = io.pgreplication.camel.PgReplicationConverters.toManagementOperation((java.lang.String) value);
+                if (false && answer == null) {
+                    answer = Void.class;
+                }
+                return answer;
+            });
+        addTypeConverter(registry, io.pgreplication.camel.event.OutputFormat.class, java.lang.String.class, false,
+            (type, exchange, value) -> {
+                Object answer = io.pgreplication.camel.PgReplicationConverters.toOutputFormat((java.lang.String) value);
+                if (false && answer == null) {
+                    answer = Void.class;
+                }
+                return answer;
+            });
+        addTypeConverter(registry, io.pgreplication.camel.session.SnapshotMode.class, java.lang.String.class, false,
+            (type, exchange, value) -> {
+                Object answer = io.pgreplication.camel.PgReplicationConverters.toSnapshotMode((java.lang.String) value);
+                if (false && answer == null) {
+                    answer = Void.class;
+                }
+                return answer;
+            });
         addTypeConverter(registry, java.lang.String.class, io.pgreplication.camel.event.ChangeEvents.class, false,
             (type, exchange, value) -> {
                 Object answer = io.pgreplication.camel.PgReplicationConverters.toJson((io.pgreplication.camel.event.ChangeEvents) value);

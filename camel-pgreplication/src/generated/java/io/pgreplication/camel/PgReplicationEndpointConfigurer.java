@@ -48,9 +48,9 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": target.getConfiguration().setMessages(property(camelContext, boolean.class, value)); return true;
-        case "operation": target.getConfiguration().setOperation(property(camelContext, java.lang.String.class, value)); return true;
+        case "operation": target.getConfiguration().setOperation(property(camelContext, io.pgreplication.camel.ManagementOperation.class, value)); return true;
         case "outputformat":
-        case "outputFormat": target.getConfiguration().setOutputFormat(property(camelContext, java.lang.String.class, value)); return true;
+        case "outputFormat": target.getConfiguration().setOutputFormat(property(camelContext, io.pgreplication.camel.event.OutputFormat.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "publication": target.getConfiguration().setPublication(property(camelContext, java.lang.String.class, value)); return true;
         case "publish": target.getConfiguration().setPublish(property(camelContext, java.lang.String.class, value)); return true;
@@ -60,7 +60,7 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "retainedwalthreshold":
         case "retainedWalThreshold": target.getConfiguration().setRetainedWalThreshold(property(camelContext, long.class, value)); return true;
         case "snapshotmode":
-        case "snapshotMode": target.getConfiguration().setSnapshotMode(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotMode": target.getConfiguration().setSnapshotMode(property(camelContext, io.pgreplication.camel.session.SnapshotMode.class, value)); return true;
         case "snapshotparallelism":
         case "snapshotParallelism": target.getConfiguration().setSnapshotParallelism(property(camelContext, int.class, value)); return true;
         case "statusinterval":
@@ -100,9 +100,9 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
-        case "operation": return java.lang.String.class;
+        case "operation": return io.pgreplication.camel.ManagementOperation.class;
         case "outputformat":
-        case "outputFormat": return java.lang.String.class;
+        case "outputFormat": return io.pgreplication.camel.event.OutputFormat.class;
         case "password": return java.lang.String.class;
         case "publication": return java.lang.String.class;
         case "publish": return java.lang.String.class;
@@ -112,7 +112,7 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "retainedwalthreshold":
         case "retainedWalThreshold": return long.class;
         case "snapshotmode":
-        case "snapshotMode": return java.lang.String.class;
+        case "snapshotMode": return io.pgreplication.camel.session.SnapshotMode.class;
         case "snapshotparallelism":
         case "snapshotParallelism": return int.class;
         case "statusinterval":

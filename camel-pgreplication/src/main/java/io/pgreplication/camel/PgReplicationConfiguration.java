@@ -1,24 +1,24 @@
 package io.pgreplication.camel;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.Identifiers;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.TableSpec;
 import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SnapshotMode;
+import io.pgreplication.camel.table.Identifiers;
+import io.pgreplication.camel.table.TableSpec;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import org.apache.camel.spi.UriPath;
 
-/** The options of a {@code pgreplication:} endpoint (SPEC §2); also settable once on the component. */
+/** The options of a {@code pgreplication:} endpoint (docs/options.md); also settable once on the component. */
 @UriParams
 public class PgReplicationConfiguration implements Cloneable {
 
@@ -61,20 +61,20 @@ public class PgReplicationConfiguration implements Cloneable {
     @UriParam(label = "consumer")
     private Object includeColumns;
     @UriParam(label = "consumer", defaultValue = "events", enums = "events,rows")
-    private String outputFormat = "events";
+    private OutputFormat outputFormat = OutputFormat.EVENTS;
     @UriParam(label = "consumer,advanced")
     private Boolean binaryValues;
     @UriParam(label = "consumer", defaultValue = "false")
     private boolean messages;
     @UriParam(label = "consumer", defaultValue = "never", enums = "never,initial,initialOnly")
-    private String snapshotMode = "never";
+    private SnapshotMode snapshotMode = SnapshotMode.NEVER;
     @UriParam(label = "consumer,advanced", defaultValue = "2")
     private int snapshotParallelism = 2;
     @UriParam(label = "consumer,health", defaultValue = "0")
     private long retainedWalThreshold;
     @UriParam(label = "producer",
               enums = "status,createSlot,dropSlot,createPublication,dropPublication,advanceSlot,snapshot")
-    private String operation;
+    private ManagementOperation operation;
 
     public PgReplicationConfiguration copy() {
         try {
@@ -85,10 +85,10 @@ public class PgReplicationConfiguration implements Cloneable {
     }
 
     /**
-     * Checks every option and freezes them into session options. Throws {@link IllegalArgumentException} naming the
-     * option, the bad value and what is allowed (SPEC §8); never echoes url or password.
+     * Checks every option and freezes them into the endpoint's options. Throws {@link IllegalArgumentException} naming the
+     * option, the bad value and what is allowed; never echoes url or password.
      */
-    SessionOptions validate() {
+    EndpointOptions validate() {
         if (!Identifiers.isValidSlotName(slotName)) {
             throw new IllegalArgumentException("Invalid slot name '" + slotName + "': use 1 to 63 lower-case letters,"
                                                + " digits and underscores, e.g. pgreplication:orders_slot");
@@ -107,38 +107,29 @@ public class PgReplicationConfiguration implements Cloneable {
                                                + " be at least reconnectDelay (" + reconnectDelay + " ms)");
         }
         String pub = publication == null || publication.isBlank() ? slotName
-                : Identifiers.parse("publication", publication);
-        List<TableSpec> tableList = TableSpec.parseList("tables", tables);
+                : OptionParser.name("publication", publication);
+        List<TableSpec> tableList = OptionParser.tables("tables", tables);
         String publishList = normalizePublish();
         ConnectionSettings connection = ConnectionSettings.of(url, user, password);
         ReplicationSetup.Request setup = new ReplicationSetup.Request(slotName, pub, tableList, publishList,
                 createPublication, createSlot, reset);
-        OutputFormat format = OutputFormat.valueOf(oneOf("outputFormat", outputFormat, "events", "rows")
-                .toUpperCase(Locale.ROOT));
-        SnapshotMode snapshot = switch (oneOf("snapshotMode", snapshotMode, "never", "initial", "initialOnly")) {
-            case "initial" -> SnapshotMode.INITIAL;
-            case "initialOnly" -> SnapshotMode.INITIAL_ONLY;
-            default -> SnapshotMode.NEVER;
-        };
-        if (operation != null) {
-            oneOf("operation", operation, "status", "createSlot", "dropSlot", "createPublication", "dropPublication",
-                    "advanceSlot", "snapshot");
-        }
-        return new SessionOptions(connection, setup, batchSize, batchTimeout, flushSlot, statusInterval,
-                reconnectDelay, maxReconnectDelay, binaryValues, messages,
-                IncludeColumns.of("includeColumns", includeColumns), format, snapshot, snapshotParallelism,
-                retainedWalThreshold);
+        OutputFormat format = requireNonNull("outputFormat", outputFormat, OutputFormat.values());
+        SnapshotMode snapshot = requireNonNull("snapshotMode", snapshotMode, SnapshotMode.values());
+        SessionOptions session = new SessionOptions(connection, setup,
+                OptionParser.includeColumns("includeColumns", includeColumns),
+                new SessionOptions.Stream(binaryValues, messages, flushSlot, Duration.ofMillis(statusInterval)),
+                new SessionOptions.Batching(batchSize, Duration.ofMillis(batchTimeout)),
+                new SessionOptions.Reconnect(Duration.ofMillis(reconnectDelay), Duration.ofMillis(maxReconnectDelay)),
+                new SessionOptions.Snapshot(snapshot, snapshotParallelism));
+        return new EndpointOptions(session, format, retainedWalThreshold);
     }
 
-    /** The value when it is one of {@code allowed} (exact case), else an error naming the option and the values. */
-    private static String oneOf(String option, String value, String... allowed) {
-        for (String a : allowed) {
-            if (a.equals(value)) {
-                return a;
-            }
+    private static <E extends Enum<E>> E requireNonNull(String option, E value, E[] values) {
+        if (value == null) {
+            throw new IllegalArgumentException("Invalid option " + option + "=null: use one of "
+                                               + String.join(", ", OptionParser.names(values)));
         }
-        throw new IllegalArgumentException("Invalid option " + option + "=" + value + ": use one of "
-                                           + String.join(", ", allowed));
+        return value;
     }
 
     private String normalizePublish() {
@@ -327,12 +318,12 @@ public class PgReplicationConfiguration implements Cloneable {
         this.includeColumns = includeColumns;
     }
 
-    public String getOutputFormat() {
+    public OutputFormat getOutputFormat() {
         return outputFormat;
     }
 
     /** The body: events (a list of change events) or rows (dlt-style maps with lsn and deleted_ts). */
-    public void setOutputFormat(String outputFormat) {
+    public void setOutputFormat(OutputFormat outputFormat) {
         this.outputFormat = outputFormat;
     }
 
@@ -357,7 +348,7 @@ public class PgReplicationConfiguration implements Cloneable {
         this.messages = messages;
     }
 
-    public String getSnapshotMode() {
+    public SnapshotMode getSnapshotMode() {
         return snapshotMode;
     }
 
@@ -365,7 +356,7 @@ public class PgReplicationConfiguration implements Cloneable {
      * never: stream changes only; initial: when the consumer creates the slot, read every published table in the
      * slot's snapshot first, then stream; initialOnly: the snapshot, then stop.
      */
-    public void setSnapshotMode(String snapshotMode) {
+    public void setSnapshotMode(SnapshotMode snapshotMode) {
         this.snapshotMode = snapshotMode;
     }
 
@@ -390,7 +381,7 @@ public class PgReplicationConfiguration implements Cloneable {
         this.retainedWalThreshold = retainedWalThreshold;
     }
 
-    public String getOperation() {
+    public ManagementOperation getOperation() {
         return operation;
     }
 
@@ -398,7 +389,7 @@ public class PgReplicationConfiguration implements Cloneable {
      * The management operation of a producer: status, createSlot, dropSlot, createPublication, dropPublication,
      * advanceSlot or snapshot.
      */
-    public void setOperation(String operation) {
+    public void setOperation(ManagementOperation operation) {
         this.operation = operation;
     }
 }

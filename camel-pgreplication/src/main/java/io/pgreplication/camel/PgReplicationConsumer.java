@@ -1,47 +1,43 @@
 package io.pgreplication.camel;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.pgreplication.camel.admin.Errors;
-import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.Errors;
+import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.session.ReplicationSession;
-import io.pgreplication.camel.session.SessionOptions;
-import io.pgreplication.camel.session.SessionState;
+import io.pgreplication.camel.session.SessionListener;
+import io.pgreplication.camel.session.SessionStatus;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts and stops the replication session of a {@code pgreplication:} endpoint. Configuration errors fail the start;
- * transient ones (server down, slot still held) do not: the session retries with backoff (SPEC §8).
+ * Starts and stops the replication session of a {@code pgreplication:} endpoint, on threads from Camel's
+ * {@link ExecutorServiceManager}. Configuration errors fail the start; transient ones (server down, slot still held)
+ * do not: the session retries with backoff (docs/user-guide.md, "Errors"). What the session does is read from its one
+ * {@link SessionStatus}.
  */
 @ManagedResource(description = "PostgreSQL logical replication consumer")
-public class PgReplicationConsumer extends DefaultConsumer implements SessionState {
+public class PgReplicationConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgReplicationConsumer.class);
 
-    private final SessionOptions options;
-    private PgReplicationDispatcher dispatcher;
-    private ReplicationSession session;
-    private ExecutorService executor;
-    private volatile boolean setUp;
-    private volatile long confirmedLsn;
-    private volatile boolean streaming;
-    private volatile boolean snapshotting;
-    private volatile int protocolVersion;
-    private volatile long lastReceivedLsn;
-    private volatile Throwable lastError;
-    private volatile int reconnectAttempts;
+    private final EndpointOptions options;
     private final LongAdder changesDelivered = new LongAdder();
     private final Throughput throughput = new Throughput();
+    private PgReplicationDispatcher dispatcher;
+    private ReplicationSession session;
+    private ExecutorService sessionThread;
+    private ExecutorService snapshotWorkers;
     private SlotMonitor monitor;
 
     public PgReplicationConsumer(PgReplicationEndpoint endpoint, Processor processor) {
@@ -57,14 +53,14 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        setUp = false;
-        lastError = null;
         monitor = new SlotMonitor(options.connection(), options.slot(), options.publication());
         if (getEndpoint().getComponent().isHealthCheckConsumerEnabled() && getRouteId() != null) {
             setHealthCheck(new PgReplicationConsumerHealthCheck(this, getRouteId()));
         }
-        dispatcher = new PgReplicationDispatcher(this, options);
-        session = new ReplicationSession(options, dispatcher, this);
+        ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+        dispatcher = new PgReplicationDispatcher(this, options, changesDelivered);
+        snapshotWorkers = threads.newCachedThreadPool(this, "pgreplication-snapshot-" + options.slot());
+        session = new ReplicationSession(options.session(), dispatcher, new Listener(), snapshotWorkers);
         try {
             session.setup();
         } catch (SQLException | RuntimeException e) {
@@ -75,9 +71,8 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
                     options.slot(), options.connection(), e.getMessage());
         }
         dispatcher.start();
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "pgreplication-" + options.slot());
-        executor.execute(session);
+        sessionThread = threads.newSingleThreadExecutor(this, "pgreplication-" + options.slot());
+        sessionThread.execute(session);
     }
 
     @Override
@@ -86,22 +81,32 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
             // The session lets in-flight batches finish and confirms them before it closes the connection.
             session.stop();
         }
-        if (executor != null) {
-            executor.shutdown();
-            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+        ExecutorServiceManager threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+        if (sessionThread != null) {
+            sessionThread.shutdown();
+            if (!sessionThread.awaitTermination(60, TimeUnit.SECONDS)) {
                 LOG.warn("slot={} the replication session did not stop within 60 s", options.slot());
-                getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(executor);
+                threads.shutdownNow(sessionThread);
             }
-            executor = null;
+            sessionThread = null;
         }
         if (dispatcher != null) {
             dispatcher.stop();
         }
-        streaming = false;
+        if (snapshotWorkers != null) {
+            threads.shutdownNow(snapshotWorkers);
+            snapshotWorkers = null;
+        }
         if (monitor != null) {
             monitor.close();
         }
         super.doStop();
+    }
+
+    /** What the session does now, as one consistent value. */
+    SessionStatus status() {
+        ReplicationSession s = session;
+        return s == null ? SessionStatus.STARTING : s.status();
     }
 
     @ManagedAttribute(description = "The replication slot")
@@ -117,25 +122,25 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
     /** True while the replication stream is running. */
     @ManagedAttribute(description = "True while the replication stream is running")
     public boolean isStreaming() {
-        return streaming;
+        return status().isStreaming();
     }
 
     /** The pgoutput protocol version of the current (or last) stream; 0 before the first. */
     @ManagedAttribute(description = "pgoutput protocol version of the current stream")
     public int getProtocolVersion() {
-        return protocolVersion;
+        return status().protocolVersion();
     }
 
     /** The position the slot was last confirmed to, X/XXXXXXXX. */
     @ManagedAttribute(description = "The LSN the slot was last confirmed to")
     public String getConfirmedLsn() {
-        return Lsn.format(confirmedLsn);
+        return status().confirmed().toString();
     }
 
     /** The WAL position of the newest message read from the server, X/XXXXXXXX. */
     @ManagedAttribute(description = "The LSN of the newest message received")
     public String getLastReceivedLsn() {
-        return Lsn.format(lastReceivedLsn);
+        return status().received().toString();
     }
 
     /** Bytes of WAL the server keeps for this slot, -1 when unknown (not connected, standby). */
@@ -164,7 +169,7 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
 
     @ManagedAttribute(description = "Failed attempts to connect or stream since the last successful one")
     public int getReconnectAttempts() {
-        return reconnectAttempts;
+        return status().failedAttempts();
     }
 
     @ManagedAttribute(description = "Retained WAL bytes above which the health check reports DOWN (0: no limit)")
@@ -172,95 +177,43 @@ public class PgReplicationConsumer extends DefaultConsumer implements SessionSta
         return options.retainedWalThreshold();
     }
 
-    Throwable lastError() {
-        return lastError;
-    }
-
     SlotMonitor.Reading readSlot() {
         SlotMonitor m = monitor;
         return m == null ? new SlotMonitor.Reading(null, true, null) : m.read();
     }
 
-    void onDelivered(int changes) {
-        changesDelivered.add(changes);
-    }
+    /** What the session tells the consumer: failures go to Camel's exception handler, its end stops the route. */
+    private final class Listener implements SessionListener {
 
-    @Override
-    public boolean isSetUp() {
-        return setUp;
-    }
-
-    @Override
-    public void onSetup(ReplicationSetup.Result result) {
-        setUp = true;
-        if (result.slot() == null) {
-            LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"
-                     + " it", options.slot(), getEndpoint().getConfiguration().getSnapshotMode());
-        } else {
-            LOG.debug("slot={} set up on PostgreSQL {} (slot confirmed at {})", options.slot(), result.serverVersion(),
-                    result.slot().confirmedFlushLsn());
+        @Override
+        public void onFailure(Failure failure, int attempt, Duration delay) {
+            String what = failure.isTransient() ? "cannot stream" : "cannot stream until an operator fixes this";
+            getExceptionHandler().handleException("slot=" + options.slot() + ": " + what + " (attempt " + attempt
+                                                  + ", next in " + delay.toMillis() + " ms): "
+                                                  + failure.error().getMessage(), failure.error());
         }
-    }
 
-    @Override
-    public void onSnapshot(boolean running) {
-        snapshotting = running;
-    }
-
-    /** True while the initial snapshot runs (the slot does not exist until it completes). */
-    public boolean isSnapshotting() {
-        return snapshotting;
-    }
-
-    @Override
-    public void onFinished(String reason) {
-        streaming = false;
-        LOG.info("slot={} {}", options.slot(), reason);
-        String routeId = getRouteId();
-        if (routeId == null) {
-            return;
-        }
-        // Stopping the route waits for this consumer's session thread, which is the caller: stop from another one.
-        CamelContext context = getEndpoint().getCamelContext();
-        ExecutorService stopper = context.getExecutorServiceManager().newSingleThreadExecutor(this,
-                "pgreplication-stop-" + options.slot());
-        stopper.execute(() -> {
-            try {
-                context.getRouteController().stopRoute(routeId);
-            } catch (Exception e) {
-                LOG.warn("slot={} could not stop route {} after the snapshot: {}", options.slot(), routeId,
-                        e.getMessage());
-            } finally {
-                stopper.shutdown();
+        @Override
+        public void onFinished(String reason) {
+            LOG.info("slot={} {}", options.slot(), reason);
+            String routeId = getRouteId();
+            if (routeId == null) {
+                return;
             }
-        });
-    }
-
-    @Override
-    public void onStreaming(int serverVersion, int protocolVersion) {
-        this.protocolVersion = protocolVersion;
-        lastError = null;
-        reconnectAttempts = 0;
-        streaming = true;
-    }
-
-    @Override
-    public void onConfirmed(long lsn) {
-        confirmedLsn = lsn;
-    }
-
-    @Override
-    public void onReceived(long lsn) {
-        lastReceivedLsn = lsn;
-    }
-
-    @Override
-    public void onError(Throwable error, int attempt, long delayMillis, boolean transientError) {
-        streaming = false;
-        lastError = error;
-        reconnectAttempts = attempt;
-        String what = transientError ? "cannot stream" : "cannot stream until an operator fixes this";
-        getExceptionHandler().handleException("slot=" + options.slot() + ": " + what + " (attempt " + attempt
-                                              + ", next in " + delayMillis + " ms): " + error.getMessage(), error);
+            // Stopping the route waits for this consumer's session thread, which is the caller: stop from another.
+            CamelContext context = getEndpoint().getCamelContext();
+            ExecutorService stopper = context.getExecutorServiceManager().newSingleThreadExecutor(
+                    PgReplicationConsumer.this, "pgreplication-stop-" + options.slot());
+            stopper.execute(() -> {
+                try {
+                    context.getRouteController().stopRoute(routeId);
+                } catch (Exception e) {
+                    LOG.warn("slot={} could not stop route {} after the snapshot: {}", options.slot(), routeId,
+                            e.getMessage());
+                } finally {
+                    stopper.shutdown();
+                }
+            });
+        }
     }
 }

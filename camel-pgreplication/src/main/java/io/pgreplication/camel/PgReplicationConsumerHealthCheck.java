@@ -3,11 +3,12 @@ package io.pgreplication.camel;
 import java.util.Map;
 
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.session.SessionStatus;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
- * Readiness and liveness of one consumer (SPEC §8, §9): UP while it streams from an existing, valid slot whose retained
+ * Readiness and liveness of one consumer (docs/user-guide.md, "Monitoring"): UP while it streams from an existing, valid slot whose retained
  * WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while it is connecting or
  * retrying (with the last error), when the slot is missing or invalidated, when the publication is missing, or when
  * retained WAL passes the threshold (with the numbers). Details never hold the password: the URL shown is host, port and database only.
@@ -45,20 +46,21 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
 
     @Override
     public Result call(Map<String, Object> options) {
+        SessionStatus status = consumer.status();
         HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
         result.detail(ENDPOINT_URI, consumer.getEndpoint().getServiceUrl());
         result.detail("slot", consumer.getSlotName());
         result.detail("publication", consumer.getPublication());
-        result.detail("streaming", consumer.isStreaming());
-        result.detail("confirmedLsn", consumer.getConfirmedLsn());
-        result.detail("lastReceivedLsn", consumer.getLastReceivedLsn());
-        if (consumer.isSnapshotting()) {
+        result.detail("streaming", status.isStreaming());
+        result.detail("confirmedLsn", status.confirmed().toString());
+        result.detail("lastReceivedLsn", status.received().toString());
+        if (status.state() == SessionStatus.State.SNAPSHOT) {
             // Working as meant: the slot is only made when the snapshot completes, so it is absent until then.
             return result.detail("snapshot", "in progress").up().build();
         }
-        if (!consumer.isStreaming()) {
-            Throwable error = consumer.lastError();
-            result.detail(FAILURE_ERROR_COUNT, consumer.getReconnectAttempts());
+        if (!status.isStreaming()) {
+            Throwable error = status.lastError();
+            result.detail(FAILURE_ERROR_COUNT, status.failedAttempts());
             return result.down().message(error == null ? "Not streaming yet"
                     : "Not streaming: " + error.getMessage()).error(error).build();
         }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.pgreplication.camel.session.SessionStatus;
 import org.apache.camel.Route;
 import org.apache.camel.spi.annotations.DevConsole;
 import org.apache.camel.support.console.AbstractDevConsole;
@@ -28,14 +29,15 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, PgReplicationConsumer> e : consumers().entrySet()) {
             PgReplicationConsumer c = e.getValue();
+            SessionStatus s = c.status();
             out.append(String.format("Route %s: slot %s, publication %s, %s (protocol %d)%n", e.getKey(),
-                    c.getSlotName(), c.getPublication(), c.isStreaming() ? "streaming" : "not streaming",
-                    c.getProtocolVersion()));
-            out.append(String.format("    received %s, confirmed %s, retained WAL %d bytes%n", c.getLastReceivedLsn(),
-                    c.getConfirmedLsn(), c.getRetainedWalBytes()));
+                    c.getSlotName(), c.getPublication(), s.isStreaming() ? "streaming" : "not streaming",
+                    s.protocolVersion()));
+            out.append(String.format("    received %s, confirmed %s, retained WAL %d bytes%n", s.received(),
+                    s.confirmed(), c.getRetainedWalBytes()));
             out.append(String.format("    %.1f changes/s, %d delivered, %d batches in flight, %d failed attempts%n",
                     c.getChangesPerSecond(), c.getChangesDelivered(), c.getBatchesInFlight(),
-                    c.getReconnectAttempts()));
+                    s.failedAttempts()));
         }
         return out.toString();
     }
@@ -45,19 +47,20 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
         List<JsonObject> list = new ArrayList<>();
         for (Map.Entry<String, PgReplicationConsumer> e : consumers().entrySet()) {
             PgReplicationConsumer c = e.getValue();
+            SessionStatus s = c.status();
             JsonObject jo = new JsonObject();
             jo.put("routeId", e.getKey());
             jo.put("slot", c.getSlotName());
             jo.put("publication", c.getPublication());
-            jo.put("streaming", c.isStreaming());
-            jo.put("protocolVersion", c.getProtocolVersion());
-            jo.put("lastReceivedLsn", c.getLastReceivedLsn());
-            jo.put("confirmedLsn", c.getConfirmedLsn());
+            jo.put("streaming", s.isStreaming());
+            jo.put("protocolVersion", s.protocolVersion());
+            jo.put("lastReceivedLsn", s.received().toString());
+            jo.put("confirmedLsn", s.confirmed().toString());
             jo.put("retainedWalBytes", c.getRetainedWalBytes());
             jo.put("changesPerSecond", c.getChangesPerSecond());
             jo.put("changesDelivered", c.getChangesDelivered());
             jo.put("batchesInFlight", c.getBatchesInFlight());
-            jo.put("reconnectAttempts", c.getReconnectAttempts());
+            jo.put("reconnectAttempts", s.failedAttempts());
             list.add(jo);
         }
         JsonObject root = new JsonObject();

@@ -1,18 +1,17 @@
 package io.pgreplication.camel;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.pgreplication.camel.batch.Batch;
+import io.pgreplication.camel.batch.InFlightLimit;
 import io.pgreplication.camel.event.Operation;
 import io.pgreplication.camel.session.BatchDispatcher;
-import io.pgreplication.camel.session.SessionOptions;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Turns batches into exchanges and hands them to the route on a thread of its own, so the session keeps reading and
  * keeps the connection alive while a route works. At most {@link #MAX_IN_FLIGHT} batches are queued or in a route at
  * once: with a synchronous route they run one after another in order; with {@code threads()} or other async routes
- * several may run and complete out of order, which the flush tracker allows for.
+ * several may run and complete out of order, which the flush tracker allows for. A batch's ticket completes when its
+ * exchange completes (or its failure was handled), and fails otherwise.
  */
 final class PgReplicationDispatcher implements BatchDispatcher {
 
@@ -31,14 +31,17 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     static final int MAX_IN_FLIGHT = 4;
 
     private final PgReplicationConsumer consumer;
-    private final SessionOptions options;
-    private final Semaphore permits = new Semaphore(MAX_IN_FLIGHT);
+    private final EndpointOptions options;
+    private final InFlightLimit inFlight = new InFlightLimit(MAX_IN_FLIGHT);
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    private final LongAdder changesDelivered;
     private ExecutorService executor;
 
-    PgReplicationDispatcher(PgReplicationConsumer consumer, SessionOptions options) {
+    /** @param changesDelivered counts the changes of every batch a route completed, or whose failure it handled */
+    PgReplicationDispatcher(PgReplicationConsumer consumer, EndpointOptions options, LongAdder changesDelivered) {
         this.consumer = consumer;
         this.options = options;
+        this.changesDelivered = changesDelivered;
     }
 
     void start() {
@@ -55,8 +58,8 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     }
 
     @Override
-    public boolean offer(Batch batch, long timeoutNanos) throws InterruptedException {
-        if (!permits.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
+    public boolean offer(Batch batch, Duration timeout) throws InterruptedException {
+        if (!inFlight.tryAcquire(batch, timeout)) {
             return false;
         }
         queue.add(batch);
@@ -65,28 +68,24 @@ final class PgReplicationDispatcher implements BatchDispatcher {
 
     /** Batches queued or inside routes now. */
     int inFlight() {
-        return MAX_IN_FLIGHT - permits.availablePermits();
+        return inFlight.inFlight();
     }
 
     @Override
     public boolean isIdle() {
-        return permits.availablePermits() == MAX_IN_FLIGHT;
+        return inFlight.isIdle();
     }
 
     @Override
-    public boolean awaitIdle(long timeoutNanos) throws InterruptedException {
-        if (permits.tryAcquire(MAX_IN_FLIGHT, timeoutNanos, TimeUnit.NANOSECONDS)) {
-            permits.release(MAX_IN_FLIGHT);
-            return true;
-        }
-        return false;
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        return inFlight.awaitIdle(timeout);
     }
 
     @Override
     public void discardQueued() {
         List<Batch> dropped = new ArrayList<>();
         queue.drainTo(dropped);
-        permits.release(dropped.size());
+        dropped.forEach(inFlight::release);
     }
 
     private void run() {
@@ -99,7 +98,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
             }
             if (batch.ticket().streamFailed()) {
                 // An earlier batch failed: the session reconnects and streams this one again, in order.
-                permits.release();
+                inFlight.release(batch);
                 continue;
             }
             process(batch);
@@ -109,23 +108,15 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     private void process(Batch batch) {
         Object body = body(batch);
         if (body == null) {
-            batch.ticket().complete();
-            consumer.onDelivered(batch.events().size());
-            permits.release();
+            delivered(batch);
+            inFlight.release(batch);
             return;
         }
         Exchange exchange = consumer.createExchange(false);
-        Message message = exchange.getIn();
-        message.setBody(body);
-        message.setHeader(PgReplicationConstants.TABLE, batch.relation().qualifiedName());
-        message.setHeader(PgReplicationConstants.LSN, batch.last().getLsn());
-        message.setHeader(PgReplicationConstants.COMMIT_LSN, batch.last().getCommitLsn());
-        message.setHeader(PgReplicationConstants.SLOT, options.slot());
-        message.setHeader(PgReplicationConstants.PUBLICATION, options.publication());
-        message.setHeader(PgReplicationConstants.KEY_COLUMNS, batch.relation().keyColumns());
-        message.setHeader(PgReplicationConstants.RELATION, batch.relation());
-        message.setHeader(PgReplicationConstants.SNAPSHOT, batch.last().getOperation() == Operation.SNAPSHOT);
-        exchange.getExchangeExtension().addOnCompletion(new Completion(batch, consumer));
+        exchange.getIn().setBody(body);
+        BatchHeaders.set(exchange.getIn(), batch.relation(), batch.last().getLsn(), batch.last().getCommitLsn(),
+                options.slot(), options.publication(), batch.last().getOperation() == Operation.SNAPSHOT);
+        exchange.getExchangeExtension().addOnCompletion(new Completion(batch));
         try {
             consumer.getAsyncProcessor().process(exchange, doneSync -> {
                 if (exchange.getException() != null) {
@@ -137,12 +128,12 @@ final class PgReplicationDispatcher implements BatchDispatcher {
                             exchange, exchange.getException());
                 }
                 consumer.releaseExchange(exchange, false);
-                permits.release();
+                inFlight.release(batch);
             });
         } catch (Throwable e) {
-            // process() reports failures through the exchange; this is a bug guard so the permit is never lost.
+            // process() reports failures through the exchange; this is a bug guard so the room is never lost.
             batch.ticket().fail();
-            permits.release();
+            inFlight.release(batch);
             consumer.getExceptionHandler().handleException("slot=" + options.slot() + ": dispatch failed", e);
         }
     }
@@ -162,20 +153,22 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         return body;
     }
 
-    /** Confirms the batch when the route completed it, or handled its failure; holds the slot back otherwise. */
-    private static final class Completion extends SynchronizationAdapter {
-        private final Batch batch;
-        private final PgReplicationConsumer consumer;
+    private void delivered(Batch batch) {
+        batch.ticket().complete();
+        changesDelivered.add(batch.events().size());
+    }
 
-        Completion(Batch batch, PgReplicationConsumer consumer) {
+    /** Confirms the batch when the route completed it, or handled its failure; holds the slot back otherwise. */
+    private final class Completion extends SynchronizationAdapter {
+        private final Batch batch;
+
+        Completion(Batch batch) {
             this.batch = batch;
-            this.consumer = consumer;
         }
 
         @Override
         public void onComplete(Exchange exchange) {
-            batch.ticket().complete();
-            consumer.onDelivered(batch.events().size());
+            delivered(batch);
         }
 
         @Override

@@ -2,7 +2,6 @@ package io.pgreplication.camel;
 
 import java.util.Map;
 
-import io.pgreplication.camel.session.SessionOptions;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -23,7 +22,7 @@ public class PgReplicationEndpoint extends DefaultEndpoint implements EndpointSe
 
     @UriParam
     private PgReplicationConfiguration configuration;
-    private SessionOptions options;
+    private EndpointOptions options;
 
     public PgReplicationEndpoint(String uri, PgReplicationComponent component,
                                  PgReplicationConfiguration configuration) {
@@ -36,7 +35,7 @@ public class PgReplicationEndpoint extends DefaultEndpoint implements EndpointSe
         options = configuration.validate();
     }
 
-    SessionOptions options() {
+    EndpointOptions options() {
         if (options == null) {
             freeze();
         }

@@ -1,43 +1,51 @@
 package io.pgreplication.camel;
 
-import java.io.Closeable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
-import io.pgreplication.camel.admin.Management;
-import io.pgreplication.camel.admin.PgReplicationSetupException;
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.TableSpec;
-import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.admin.ServerAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
+import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.snapshot.SnapshotBatches;
-import org.apache.camel.CamelContext;
+import io.pgreplication.camel.snapshot.SnapshotScope;
+import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.TableSpec;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management producer (SPEC §7): {@code to("pgreplication:slot?operation=status")}. The header
+ * The management producer (docs/user-guide.md): {@code to("pgreplication:slot?operation=status")}. The header
  * {@link PgReplicationConstants#OPERATION} overrides the endpoint's operation. Every operation but {@code snapshot}
  * returns the status map afterwards; {@code snapshot} returns a lazy, closeable iterator of batch messages for
- * {@code split(body()).streaming()}.
+ * {@code split(body()).streaming()}, read on threads from Camel's thread pools.
  */
 public class PgReplicationProducer extends DefaultProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgReplicationProducer.class);
 
-    private final SessionOptions options;
+    private final EndpointOptions options;
+    private final SessionOptions session;
+    private ExecutorService snapshotWorkers;
 
     public PgReplicationProducer(PgReplicationEndpoint endpoint) {
         super(endpoint);
         this.options = endpoint.options();
+        this.session = options.session();
     }
 
     @Override
@@ -46,61 +54,131 @@ public class PgReplicationProducer extends DefaultProducer {
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
-        String operation = exchange.getMessage().getHeader(PgReplicationConstants.OPERATION,
-                getEndpoint().getConfiguration().getOperation(), String.class);
-        if (operation == null) {
-            throw new IllegalArgumentException("slot=" + options.slot() + ": no management operation: set option"
-                                               + " operation (status, createSlot, dropSlot, createPublication,"
-                                               + " dropPublication, advanceSlot, snapshot) or header "
-                                               + PgReplicationConstants.OPERATION);
+    protected void doStart() throws Exception {
+        super.doStart();
+        snapshotWorkers = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newCachedThreadPool(this, "pgreplication-snapshot-" + options.slot());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (snapshotWorkers != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(snapshotWorkers);
+            snapshotWorkers = null;
         }
+        super.doStop();
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        ManagementOperation operation = operation(exchange);
         String slot = options.slot();
-        String publication = options.publication();
         Message out = exchange.getMessage();
-        if ("snapshot".equals(operation)) {
+        if (operation == ManagementOperation.SNAPSHOT) {
             SnapshotBatches batches = startSnapshot();
-            out.setBody(new BatchMessages(batches, exchange.getContext(), slot, publication, options.outputFormat()));
+            out.setBody(new SnapshotMessages(batches, exchange.getContext(), slot, options.publication(),
+                    options.outputFormat()));
             out.setHeader(PgReplicationConstants.SNAPSHOT, true);
-            out.setHeader(PgReplicationConstants.LSN, Lsn.format(batches.consistentPoint()));
+            out.setHeader(PgReplicationConstants.LSN, batches.consistentPoint().toString());
             out.setHeader(PgReplicationConstants.SLOT, slot);
-            out.setHeader(PgReplicationConstants.PUBLICATION, publication);
+            out.setHeader(PgReplicationConstants.PUBLICATION, options.publication());
             return;
         }
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + slot)) {
-            Management management = new Management(c);
+            SlotAdmin slots = new SlotAdmin(c);
+            PublicationAdmin publications = new PublicationAdmin(c, ServerCapabilities.of(c));
             switch (operation) {
-                case "status" -> {
+                case STATUS -> {
                 }
-                case "createSlot" -> {
-                    if (management.createSlotIfMissing(slot)) {
+                case CREATE_SLOT -> {
+                    new ServerAdmin(c).checkServer(slot);
+                    if (slots.slot(slot).isEmpty()) {
+                        slots.create(slot);
                         LOG.info("slot={} created the replication slot", slot);
                     }
                 }
-                case "dropSlot" -> new ReplicationAdmin(c).dropSlot(slot);
-                case "createPublication" -> {
-                    ReplicationSetup.Request r = options.setup();
+                case DROP_SLOT -> slots.drop(slot);
+                case CREATE_PUBLICATION -> {
+                    ReplicationSetup.Request r = session.setup();
                     ReplicationSetup.ensurePublication(options.connection(), new ReplicationSetup.Request(r.slot(),
                             r.publication(), r.tables(), r.publish(), true, false, false));
                 }
-                case "dropPublication" -> new ReplicationAdmin(c).dropPublication(publication);
-                case "advanceSlot" -> {
-                    String target = advanceTarget(exchange);
-                    if (!management.advanceSlot(slot, target)) {
+                case DROP_PUBLICATION -> publications.dropPublication(options.publication());
+                case ADVANCE_SLOT -> {
+                    Lsn target = advanceTarget(exchange);
+                    if (!slots.advance(slot, target)) {
                         LOG.info("slot={} advanceSlot to {}: the slot is already there or past it; unchanged", slot,
                                 target);
                     }
                 }
-                default -> throw new IllegalArgumentException("slot=" + slot + ": unknown operation '" + operation
-                                                              + "': use status, createSlot, dropSlot,"
-                                                              + " createPublication, dropPublication, advanceSlot"
-                                                              + " or snapshot");
             }
-            out.setBody(management.status(slot, publication));
+            out.setBody(status(slots, publications));
         }
     }
 
-    private String advanceTarget(Exchange exchange) {
+    /** The header's operation, else the endpoint's; an unknown or missing one fails naming the values. */
+    private ManagementOperation operation(Exchange exchange) {
+        Object header = exchange.getMessage().getHeader(PgReplicationConstants.OPERATION);
+        if (header == null) {
+            ManagementOperation configured = getEndpoint().getConfiguration().getOperation();
+            if (configured == null) {
+                throw new IllegalArgumentException("slot=" + options.slot() + ": no management operation: set option"
+                                                   + " operation (" + String.join(", ", names()) + ") or header "
+                                                   + PgReplicationConstants.OPERATION);
+            }
+            return configured;
+        }
+        if (header instanceof ManagementOperation operation) {
+            return operation;
+        }
+        for (ManagementOperation operation : ManagementOperation.values()) {
+            if (operation.toString().equals(header.toString())) {
+                return operation;
+            }
+        }
+        List<String> names = names();
+        throw new IllegalArgumentException("slot=" + options.slot() + ": unknown operation '" + header + "': use "
+                                           + String.join(", ", names.subList(0, names.size() - 1)) + " or "
+                                           + names.get(names.size() - 1));
+    }
+
+    private static List<String> names() {
+        return OptionParser.names(ManagementOperation.values());
+    }
+
+    /**
+     * {@code {"slot","plugin","active","activePid","confirmedFlushLsn","restartLsn","retainedWalBytes","walStatus",
+     * "publication","publish","tables"}}: the slot's row of pg_replication_slots, the WAL it retains (as the health
+     * check reads it: from its restart LSN to the current WAL write position; null on a standby), and the
+     * publication's operations and tables. Fields of a missing slot or publication are null ({@code active} false,
+     * {@code tables} empty).
+     */
+    private Map<String, Object> status(SlotAdmin slots, PublicationAdmin publications) throws SQLException {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("slot", options.slot());
+        Optional<SlotInfo> info = slots.slot(options.slot());
+        status.put("plugin", info.map(SlotInfo::plugin).orElse(null));
+        status.put("active", info.map(SlotInfo::active).orElse(false));
+        status.put("activePid", info.map(SlotInfo::activePid).orElse(null));
+        status.put("confirmedFlushLsn", info.map(SlotInfo::confirmedFlushLsn).map(Lsn::toString).orElse(null));
+        status.put("restartLsn", info.map(SlotInfo::restartLsn).map(Lsn::toString).orElse(null));
+        status.put("retainedWalBytes", info.map(SlotInfo::retainedWalBytes).orElse(null));
+        status.put("walStatus", info.map(SlotInfo::walStatus).orElse(null));
+        String publication = options.publication();
+        status.put("publication", publication);
+        boolean exists = publications.publicationExists(publication);
+        status.put("publish", exists ? List.copyOf(publications.publicationOperations(publication)) : null);
+        List<String> tables = new ArrayList<>();
+        if (exists) {
+            for (TableSpec t : publications.publicationTables(publication)) {
+                tables.add(t.toString());
+            }
+        }
+        status.put("tables", tables);
+        return status;
+    }
+
+    private Lsn advanceTarget(Exchange exchange) {
         String lsn = exchange.getMessage().getHeader(PgReplicationConstants.ADVANCE_LSN, String.class);
         if (lsn == null || lsn.isBlank()) {
             throw new IllegalArgumentException("slot=" + options.slot() + ": operation advanceSlot needs header "
@@ -109,7 +187,7 @@ public class PgReplicationProducer extends DefaultProducer {
         }
         // Names the header and the expected form on a malformed value.
         try {
-            return Lsn.parse(lsn.trim()).toString();
+            return Lsn.parse(lsn.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("slot=" + options.slot() + ": header "
                                                + PgReplicationConstants.ADVANCE_LSN + ": " + e.getMessage(), e);
@@ -117,65 +195,18 @@ public class PgReplicationProducer extends DefaultProducer {
     }
 
     private SnapshotBatches startSnapshot() throws SQLException {
-        int version;
+        ServerCapabilities server;
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + options.slot())) {
-            ReplicationAdmin admin = new ReplicationAdmin(c);
-            admin.checkServer(options.slot());
-            version = admin.serverVersion();
-            if (!admin.publicationExists(options.publication())) {
+            new ServerAdmin(c).checkServer(options.slot());
+            server = ServerCapabilities.of(c);
+            if (!new PublicationAdmin(c, server).publicationExists(options.publication())) {
                 throw new PgReplicationSetupException("slot=" + options.slot() + ": cannot snapshot publication "
                                                       + options.publication() + ", it does not exist. Create it"
                                                       + " first (operation=createPublication with tables=...)");
             }
         }
-        List<TableSpec> tables = options.tables();
-        return SnapshotBatches.start(options.connection(), options.slot(), options.publication(),
-                (schema, table) -> tables.isEmpty() || tables.stream().anyMatch(t -> t.matches(schema, table)),
-                options.includeColumns(), version, options.snapshotParallelism(), options.batchSize());
-    }
-
-    /** The snapshot's batches as messages with the consumer's headers, so a splitter keeps them per batch. */
-    static final class BatchMessages implements Iterator<Message>, Closeable {
-        private final SnapshotBatches batches;
-        private final CamelContext context;
-        private final String slot;
-        private final String publication;
-        private final OutputFormat format;
-
-        BatchMessages(SnapshotBatches batches, CamelContext context, String slot, String publication,
-                      OutputFormat format) {
-            this.batches = batches;
-            this.format = format;
-            this.context = context;
-            this.slot = slot;
-            this.publication = publication;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return batches.hasNext();
-        }
-
-        @Override
-        public Message next() {
-            SnapshotBatches.Item item = batches.next();
-            Message m = new DefaultMessage(context);
-            m.setBody(format.body(item.events()));
-            String lsn = Lsn.format(batches.consistentPoint());
-            m.setHeader(PgReplicationConstants.TABLE, item.relation().qualifiedName());
-            m.setHeader(PgReplicationConstants.LSN, lsn);
-            m.setHeader(PgReplicationConstants.COMMIT_LSN, lsn);
-            m.setHeader(PgReplicationConstants.SLOT, slot);
-            m.setHeader(PgReplicationConstants.PUBLICATION, publication);
-            m.setHeader(PgReplicationConstants.KEY_COLUMNS, item.relation().keyColumns());
-            m.setHeader(PgReplicationConstants.RELATION, item.relation());
-            m.setHeader(PgReplicationConstants.SNAPSHOT, true);
-            return m;
-        }
-
-        @Override
-        public void close() {
-            batches.close();
-        }
+        SnapshotScope scope = new SnapshotScope(options.publication(), TableFilter.of(session.tables()),
+                session.includeColumns(), server, session.snapshot().parallelism(), session.batching().size());
+        return SnapshotBatches.start(options.connection(), options.slot(), scope, snapshotWorkers);
     }
 }

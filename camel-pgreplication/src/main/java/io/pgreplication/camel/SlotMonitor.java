@@ -4,9 +4,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.PublicationAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.ServerCapabilities;
 
 /**
  * Reads the slot's row of pg_replication_slots, and whether the publication exists, for the health check, JMX and the
@@ -45,8 +47,9 @@ final class SlotMonitor implements AutoCloseable {
             if (connection == null || connection.isClosed()) {
                 connection = settings.openRegular("camel-pgreplication monitor " + slotName);
             }
-            ReplicationAdmin admin = new ReplicationAdmin(connection);
-            last = new Reading(admin.slot(slotName).orElse(null), admin.publicationExists(publication), null);
+            last = new Reading(new SlotAdmin(connection).slot(slotName).orElse(null),
+                    new PublicationAdmin(connection, ServerCapabilities.of(connection)).publicationExists(publication),
+                    null);
         } catch (SQLException e) {
             closeQuietly();
             last = new Reading(null, true, e);

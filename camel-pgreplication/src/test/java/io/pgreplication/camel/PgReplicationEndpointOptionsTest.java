@@ -1,12 +1,16 @@
 package io.pgreplication.camel;
 
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.admin.IncludeColumns;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgreplication.camel.event.OutputFormat;
-import io.pgreplication.camel.session.SessionOptions;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.session.SnapshotMode;
+import io.pgreplication.camel.table.IncludeColumns;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -16,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** SPEC §8: invalid option values fail at endpoint creation, naming the option and what is allowed. */
+/** Invalid option values fail at endpoint creation, naming the option and what is allowed. */
 class PgReplicationEndpointOptionsTest {
 
     private static final String URL = "url=jdbc:postgresql://localhost:5432/shop";
@@ -38,7 +42,7 @@ class PgReplicationEndpointOptionsTest {
         assertThat(c.getStatusInterval()).isEqualTo(500);
         assertThat(c.getBatchSize()).isEqualTo(1000);
         assertThat(endpoint.options().publication()).isEqualTo("orders_slot");
-        assertThat(endpoint.options().tables()).extracting(Object::toString)
+        assertThat(endpoint.options().session().tables()).extracting(Object::toString)
                 .containsExactly("public.orders", "sales.Order Items", "audit.*");
         assertThat(endpoint.getServiceUrl()).isEqualTo("localhost:5432/shop");
     }
@@ -97,7 +101,7 @@ class PgReplicationEndpointOptionsTest {
                                                              + "&includeColumns=RAW(public.orders(id, Status);"
                                                              + "\"Order Items\"(\"Qty\",id))",
                 PgReplicationEndpoint.class);
-        IncludeColumns include = endpoint.options().includeColumns();
+        IncludeColumns include = endpoint.options().session().includeColumns();
         assertThat(include.columnsOf("public", "orders")).containsExactly("id", "status");
         assertThat(include.columnsOf("public", "Order Items")).containsExactly("Qty", "id");
         assertThat(include.columnsOf("public", "other")).isNull();
@@ -108,7 +112,7 @@ class PgReplicationEndpointOptionsTest {
         context.getRegistry().bind("cols", Map.of("sales.orders", List.of("id", "\"Total\""), "items", "id,qty"));
         PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL + "&includeColumns=#cols",
                 PgReplicationEndpoint.class);
-        IncludeColumns include = endpoint.options().includeColumns();
+        IncludeColumns include = endpoint.options().session().includeColumns();
         assertThat(include.columnsOf("sales", "orders")).containsExactly("id", "Total");
         assertThat(include.columnsOf("public", "items")).containsExactly("id", "qty");
     }
@@ -139,18 +143,41 @@ class PgReplicationEndpointOptionsTest {
 
     @Test
     void newOptionsHaveTheirDefaults() {
-        SessionOptions o = context.getEndpoint("pgreplication:s?" + URL, PgReplicationEndpoint.class).options();
+        EndpointOptions o = context.getEndpoint("pgreplication:s?" + URL, PgReplicationEndpoint.class).options();
         assertThat(o.outputFormat()).isEqualTo(OutputFormat.EVENTS);
-        assertThat(o.snapshotMode()).isEqualTo(SnapshotMode.NEVER);
-        assertThat(o.includeColumns().isAll()).isTrue();
-        assertThat(o.messages()).isFalse();
-        assertThat(o.binaryValuesFor(140000)).isTrue();
-        assertThat(o.binaryValuesFor(130000)).isFalse();
-        SessionOptions text = context.getEndpoint("pgreplication:t?" + URL + "&binaryValues=false"
-                                                  + "&snapshotMode=initialOnly&outputFormat=rows",
+        assertThat(o.session().snapshot().mode()).isEqualTo(SnapshotMode.NEVER);
+        assertThat(o.session().includeColumns().isAll()).isTrue();
+        assertThat(o.session().stream().messages()).isFalse();
+        assertThat(o.session().stream().binaryValuesOn(new ServerCapabilities(140000))).isTrue();
+        assertThat(o.session().stream().binaryValuesOn(new ServerCapabilities(130000))).isFalse();
+        EndpointOptions text = context.getEndpoint("pgreplication:t?" + URL + "&binaryValues=false"
+                                                   + "&snapshotMode=initialOnly&outputFormat=rows",
                 PgReplicationEndpoint.class).options();
-        assertThat(text.binaryValuesFor(170000)).isFalse();
-        assertThat(text.snapshotMode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
+        assertThat(text.session().stream().binaryValuesOn(new ServerCapabilities(170000))).isFalse();
+        assertThat(text.session().snapshot().mode()).isEqualTo(SnapshotMode.INITIAL_ONLY);
         assertThat(text.outputFormat()).isEqualTo(OutputFormat.ROWS);
+    }
+
+    @Test
+    void theCatalogListsExactlyTheValuesTheEnumeratedOptionsAccept() throws Exception {
+        JsonNode properties;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/io/pgreplication/camel/pgreplication.json")) {
+            properties = new ObjectMapper().readTree(in).get("properties");
+        }
+        assertThat(catalogValues(properties, "outputFormat")).isEqualTo(OptionParser.names(OutputFormat.values()));
+        assertThat(catalogValues(properties, "snapshotMode")).isEqualTo(OptionParser.names(SnapshotMode.values()));
+        assertThat(catalogValues(properties, "operation"))
+                .isEqualTo(OptionParser.names(ManagementOperation.values()));
+        for (ManagementOperation operation : ManagementOperation.values()) {
+            PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL + "&operation=" + operation,
+                    PgReplicationEndpoint.class);
+            assertThat(endpoint.getConfiguration().getOperation()).isEqualTo(operation);
+        }
+    }
+
+    private static List<String> catalogValues(JsonNode properties, String option) {
+        List<String> values = new ArrayList<>();
+        properties.get(option).get("enum").forEach(v -> values.add(v.asText()));
+        return values;
     }
 }

@@ -8,11 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.server.ServerCapabilities;
+import io.pgreplication.camel.table.Identifiers;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings server objects to what the options ask for, before streaming (SPEC §2, §8): checks the server and the role,
+ * Brings server objects to what the options ask for, before streaming: checks the server and the role,
  * drops slot and publication on {@code reset}, creates the publication (before the slot, so the first streamed
  * changes are covered) and adds missing tables, creates the slot. Idempotent: a second run changes nothing.
  */
@@ -26,37 +34,34 @@ public final class ReplicationSetup {
     }
 
     /**
-     * The outcome: server version and the slot as found or created; {@code slot} is null when it is missing and its
-     * creation was left to the initial snapshot.
+     * The outcome: what the server can do, the slot as found or created ({@code null} when it is missing and its
+     * creation was left to the initial snapshot), and which tables are delivered.
      */
-    public record Result(int serverVersion, SlotInfo slot, boolean slotCreated) {
+    public record Result(ServerCapabilities server, SlotInfo slot, TableFilter tables) {
     }
 
     private ReplicationSetup() {
     }
 
-    public static Result run(ConnectionSettings settings, Request request) throws SQLException {
-        return run(settings, request, false);
-    }
-
     /**
-     * As {@link #run(ConnectionSettings, Request)}; with {@code slotBySnapshot} a missing slot is not created here but
-     * left to the initial snapshot, which makes it from its temporary exporting slot once the snapshot completed.
+     * Checks the server, resets, brings the publication up to date and finds or creates the slot. With
+     * {@code slotBySnapshot} a missing slot is not created here but left to the initial snapshot, which makes it from
+     * its temporary exporting slot once the snapshot completed.
      */
     public static Result run(ConnectionSettings settings, Request request, boolean slotBySnapshot)
             throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
-            ReplicationAdmin admin = new ReplicationAdmin(connection);
-            admin.checkServer(request.slot());
-            int version = admin.serverVersion();
+            ServerCapabilities server = ServerCapabilities.of(connection);
+            new ServerAdmin(connection).checkServer(request.slot());
+            SlotAdmin slots = new SlotAdmin(connection);
+            PublicationAdmin publications = new PublicationAdmin(connection, server);
             if (request.reset()) {
                 LOG.info("slot={} reset=true: dropping slot and publication {}", request.slot(), request.publication());
-                admin.dropSlot(request.slot());
-                admin.dropPublication(request.publication());
+                slots.drop(request.slot());
+                publications.dropPublication(request.publication());
             }
-            ensurePublication(admin, request, version);
-            boolean created = false;
-            SlotInfo slot = admin.slot(request.slot()).orElse(null);
+            ensurePublication(publications, request, server);
+            SlotInfo slot = slots.slot(request.slot()).orElse(null);
             if (slot == null) {
                 if (!request.createSlot()) {
                     throw new PgReplicationSetupException("slot=" + request.slot() + ": the replication slot does not"
@@ -65,16 +70,15 @@ public final class ReplicationSetup {
                                                           + Identifiers.literal(request.slot()) + ", 'pgoutput');");
                 }
                 if (slotBySnapshot) {
-                    checkSnapshotPossible(request.slot(), version);
-                    return new Result(version, null, false);
+                    checkSnapshotPossible(request.slot(), server);
+                    return new Result(server, null, TableFilter.of(request.tables()));
                 }
-                String lsn = admin.createSlot(request.slot());
+                Lsn lsn = slots.create(request.slot());
                 LOG.info("slot={} created the replication slot at {}", request.slot(), lsn);
-                slot = admin.slot(request.slot()).orElseThrow();
-                created = true;
+                slot = slots.slot(request.slot()).orElseThrow();
             }
             checkSlot(request.slot(), slot, connection.getCatalog());
-            return new Result(version, slot, created);
+            return new Result(server, slot, TableFilter.of(request.tables()));
         }
     }
 
@@ -84,17 +88,17 @@ public final class ReplicationSetup {
      */
     public static void ensurePublication(ConnectionSettings settings, Request request) throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
-            ReplicationAdmin admin = new ReplicationAdmin(connection);
-            ensurePublication(admin, request, admin.serverVersion());
+            ServerCapabilities server = ServerCapabilities.of(connection);
+            ensurePublication(new PublicationAdmin(connection, server), request, server);
         }
     }
 
-    private static void checkSnapshotPossible(String slot, int version) {
-        if (version < 120000) {
+    private static void checkSnapshotPossible(String slot, ServerCapabilities server) {
+        if (!server.slotCopy()) {
             throw new PgReplicationSetupException("slot=" + slot + ": snapshotMode=initial/initialOnly needs"
                                                   + " PostgreSQL 12 or newer (pg_copy_logical_replication_slot keeps"
                                                   + " a snapshot that was cut short from leaving a slot behind); this"
-                                                  + " server is " + version / 10000 + ". Use snapshotMode=never and"
+                                                  + " server is " + server.major() + ". Use snapshotMode=never and"
                                                   + " load the tables yourself");
         }
     }
@@ -109,10 +113,10 @@ public final class ReplicationSetup {
             return;
         }
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + slot)) {
-            ReplicationAdmin admin = new ReplicationAdmin(connection);
+            TableCatalog catalog = new TableCatalog(connection, ServerCapabilities.of(connection));
             for (Map.Entry<TableSpec, List<String>> entry : include.byTable().entrySet()) {
                 TableSpec table = entry.getKey();
-                List<String> existing = admin.columnNames(table);
+                List<String> existing = catalog.columnNames(table);
                 if (existing.isEmpty()) {
                     throw new PgReplicationSetupException("slot=" + slot + ": includeColumns names table " + table
                                                           + ", which does not exist. Fix option includeColumns"
@@ -152,7 +156,8 @@ public final class ReplicationSetup {
         }
     }
 
-    private static void ensurePublication(ReplicationAdmin admin, Request request, int version) throws SQLException {
+    private static void ensurePublication(PublicationAdmin admin, Request request, ServerCapabilities server)
+            throws SQLException {
         String pub = request.publication();
         List<TableSpec> wanted = request.tables();
         if (!admin.publicationExists(pub)) {
@@ -173,7 +178,7 @@ public final class ReplicationSetup {
         }
         Set<String> ops = admin.publicationOperations(pub);
         boolean updateOrDelete = ops.contains("update") || ops.contains("delete");
-        List<TableSpec> missing = missingTables(admin, pub, wanted, version);
+        List<TableSpec> missing = missingTables(admin, pub, wanted, server);
         if (missing.isEmpty()) {
             return;
         }
@@ -195,14 +200,14 @@ public final class ReplicationSetup {
     }
 
     /** The wanted tables (schemas expanded on PG13/14) that the publication does not stream yet. */
-    private static List<TableSpec> missingTables(ReplicationAdmin admin, String pub, List<TableSpec> wanted,
-                                                 int version) throws SQLException {
+    private static List<TableSpec> missingTables(PublicationAdmin admin, String pub, List<TableSpec> wanted,
+                                                 ServerCapabilities server) throws SQLException {
         Set<TableSpec> present = new HashSet<>(admin.publicationTables(pub));
         Set<String> schemas = admin.publicationSchemas(pub);
         List<TableSpec> missing = new ArrayList<>();
         for (TableSpec spec : wanted) {
             if (spec.isWholeSchema()) {
-                if (version >= 150000) {
+                if (server.schemaPublications()) {
                     if (!schemas.contains(spec.schema())) {
                         missing.add(spec);
                     }
@@ -221,7 +226,7 @@ public final class ReplicationSetup {
         return missing;
     }
 
-    private static void checkTables(ReplicationAdmin admin, Request request, List<TableSpec> tables,
+    private static void checkTables(PublicationAdmin admin, Request request, List<TableSpec> tables,
                                     boolean updateOrDelete) throws SQLException {
         for (TableSpec spec : tables) {
             List<TableSpec> concrete = spec.isWholeSchema() ? admin.tablesOf(spec.schema()) : List.of(spec);

@@ -1,12 +1,16 @@
 package io.pgreplication.camel.admin;
 
+import io.pgreplication.camel.lsn.Lsn;
+
 /**
  * A row of {@code pg_replication_slots}, as far as this component needs it.
  *
- * @param walStatus        {@code reserved}, {@code extended}, {@code unreserved}, {@code lost}, or null before PG13
- * @param retainedWalBytes WAL the server keeps for this slot (current WAL position minus restart_lsn); null on a
- *                         standby or when the slot has no restart_lsn
+ * @param confirmedFlushLsn null when the slot has none (a physical slot)
+ * @param restartLsn        null when the slot has none
+ * @param walStatus         {@code reserved}, {@code extended}, {@code unreserved}, {@code lost}, or null before PG13
+ * @param retainedWalBytes  WAL the server keeps for this slot (current WAL position minus restart_lsn); null on a
+ *                          standby or when the slot has no restart_lsn
  */
 public record SlotInfo(String name, String plugin, String slotType, String database, boolean active, Integer activePid,
-        String confirmedFlushLsn, String restartLsn, String walStatus, Long retainedWalBytes) {
+        Lsn confirmedFlushLsn, Lsn restartLsn, String walStatus, Long retainedWalBytes) {
 }

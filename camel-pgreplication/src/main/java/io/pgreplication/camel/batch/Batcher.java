@@ -1,28 +1,34 @@
 package io.pgreplication.camel.batch;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import io.pgreplication.camel.event.ChangeEvent;
+import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.lsn.FlushTracker;
 
 /**
- * Groups changes into per-table batches (SPEC §3): a batch closes when it holds {@code batchSize} changes, when its
- * oldest change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls
- * {@link #closeAll()} (the session does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR} times
- * {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so memory
- * depends on {@code batchSize}, never on transaction size. Time comes from an injected nanosecond clock.
+ * Groups changes into per-table batches: a batch closes when it holds {@code batchSize} changes, when its oldest
+ * change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls {@link #closeAll()} (the
+ * read loop does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR}
+ * times {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so
+ * memory depends on {@code batchSize}, never on transaction size. Time comes from an injected nanosecond clock.
+ *
+ * <p>Closed batches are handed back, in the order they closed, through {@link #nextClosed()}: the owner dispatches
+ * them, so nothing blocks or does I/O inside {@link #onChange}. Each batch is registered with the flush tracker when
+ * it opens, and commits are passed on to it, so a batch is a claim on the confirmed position from its first change.
  *
  * <p>Not thread-safe: owned by the reading thread.
  */
-public final class Batcher {
+public final class Batcher implements EventAssembler.Listener {
 
     /** Open batches of all tables together hold at most this many times batchSize changes. */
     public static final int MAX_OPEN_FACTOR = 4;
@@ -31,7 +37,6 @@ public final class Batcher {
     private final long timeoutNanos;
     private final LongSupplier clock;
     private final FlushTracker tracker;
-    private final Consumer<Batch> sink;
     /**
      * Open batches in the order they were opened, so the oldest is first: a batch's age grows along the map, which
      * lets {@link #closeDue()} and {@link #nanosUntilDue()} stop at the first batch that is not due.
@@ -39,21 +44,26 @@ public final class Batcher {
     private final Map<TableShape, Open> open = new LinkedHashMap<>();
     /**
      * The same open batches by table OID: a new shape of a table finds its table's older batch without a scan of every
-     * open batch, which with a thousand published tables cost more than the rest of the per-change work.
+     * open batch, which with a thousand published tables took a fifth of the reading thread's time.
      */
     private final Map<Integer, Open> openByTable = new HashMap<>();
+    /** Closed batches the owner has not taken yet, oldest first. */
+    private final ArrayDeque<Batch> closed = new ArrayDeque<>();
     private int buffered;
 
-    public Batcher(int batchSize, long timeoutNanos, LongSupplier clock, FlushTracker tracker, Consumer<Batch> sink) {
+    /**
+     * @param clock nanoseconds, as {@link System#nanoTime()}
+     */
+    public Batcher(int batchSize, Duration timeout, LongSupplier clock, FlushTracker tracker) {
         this.batchSize = batchSize;
-        this.timeoutNanos = timeoutNanos;
+        this.timeoutNanos = timeout.toNanos();
         this.clock = clock;
         this.tracker = tracker;
-        this.sink = sink;
     }
 
-    /** Adds a change of transaction {@code transaction}; may hand one or more closed batches to the sink. */
-    public void add(ChangeEvent event, TableShape shape, long transaction) {
+    /** A change of transaction {@code transaction}; may close one or more batches. */
+    @Override
+    public void onChange(ChangeEvent event, TableShape shape, long transaction) {
         Open batch = open.get(shape);
         if (batch == null) {
             closeOlderShapeOf(shape);
@@ -69,6 +79,22 @@ public final class Batcher {
         if (batch.events.size() >= batchSize) {
             close(batch);
         }
+    }
+
+    /** Transaction {@code transaction} committed: passed on to the flush tracker. */
+    @Override
+    public void onCommit(long transaction, long endLsn) {
+        tracker.committed(transaction, endLsn);
+    }
+
+    /** True when closed batches wait to be taken. */
+    public boolean hasClosed() {
+        return !closed.isEmpty();
+    }
+
+    /** The oldest closed batch not taken yet, or null. */
+    public Batch nextClosed() {
+        return closed.poll();
     }
 
     /** Closes every batch whose oldest change is at least batchTimeout old. */
@@ -102,7 +128,7 @@ public final class Batcher {
         return Math.max(0, oldest + timeoutNanos - clock.getAsLong());
     }
 
-    /** Changes waiting in open batches. */
+    /** Changes waiting in open batches (closed batches not taken yet are not counted). */
     public int buffered() {
         return buffered;
     }
@@ -125,7 +151,7 @@ public final class Batcher {
         open.remove(batch.shape);
         openByTable.remove(batch.shape.metadata().oid());
         buffered -= batch.events.size();
-        sink.accept(new Batch(batch.shape.metadata(), batch.events, batch.ticket));
+        closed.add(new Batch(batch.shape.metadata(), batch.events, batch.ticket));
     }
 
     private static final class Open {

@@ -11,7 +11,7 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputTime;
 
 /**
- * One committed row change (SPEC §3): the element type of an exchange body with {@code outputFormat=events}.
+ * One committed row change (docs/user-guide.md, "The exchange"): the element type of an exchange body with {@code outputFormat=events}.
  *
  * <p>Serialises with a plain Jackson {@code ObjectMapper} to
  * {@code {"op","schema","table","lsn","commitLsn","xid","commitTime","key","before","after","unchangedToast"}};
@@ -36,22 +36,24 @@ public final class ChangeEvent {
     private final Map<String, Object> before;
     private final Map<String, Object> after;
     private final List<String> unchangedToast;
-    private final int truncateFlags;
+    private final boolean cascade;
+    private final boolean restartIdentity;
     private final String prefix;
     private final byte[] content;
     private final boolean transactional;
 
+    /** An insert, update or delete. */
     ChangeEvent(Operation op, String schema, String table, long lsn, long commitLsn, long xid, long commitTime,
                 Map<String, Object> key, Map<String, Object> before, Map<String, Object> after,
-                List<String> unchangedToast, int truncateFlags) {
-        this(op, schema, table, lsn, commitLsn, xid, commitTime, key, before, after, unchangedToast, truncateFlags,
+                List<String> unchangedToast) {
+        this(op, schema, table, lsn, commitLsn, xid, commitTime, key, before, after, unchangedToast, false, false,
                 null, null, true);
     }
 
     private ChangeEvent(Operation op, String schema, String table, long lsn, long commitLsn, long xid, long commitTime,
                         Map<String, Object> key, Map<String, Object> before, Map<String, Object> after,
-                        List<String> unchangedToast, int truncateFlags, String prefix, byte[] content,
-                        boolean transactional) {
+                        List<String> unchangedToast, boolean cascade, boolean restartIdentity, String prefix,
+                        byte[] content, boolean transactional) {
         this.prefix = prefix;
         this.content = content;
         this.transactional = transactional;
@@ -66,17 +68,25 @@ public final class ChangeEvent {
         this.before = before;
         this.after = after;
         this.unchangedToast = unchangedToast;
-        this.truncateFlags = truncateFlags;
+        this.cascade = cascade;
+        this.restartIdentity = restartIdentity;
     }
 
     /**
-     * A row read by the initial snapshot (SPEC §3): {@code lsn} and {@code commitLsn} are the slot's consistent point,
+     * A row read by the initial snapshot: {@code lsn} and {@code commitLsn} are the slot's consistent point,
      * {@code before}, {@code xid} and {@code commitTime} are null.
      */
     public static ChangeEvent snapshot(String schema, String table, long consistentPoint, Map<String, Object> key,
                                        Map<String, Object> after) {
         return new ChangeEvent(Operation.SNAPSHOT, schema, table, consistentPoint, consistentPoint, 0, 0, key, null,
-                after, null, 0);
+                after, null);
+    }
+
+    /** One truncated table of a TRUNCATE, with the statement's CASCADE and RESTART IDENTITY. */
+    static ChangeEvent truncate(String schema, String table, long lsn, long commitLsn, long xid, long commitTime,
+                                boolean cascade, boolean restartIdentity) {
+        return new ChangeEvent(Operation.TRUNCATE, schema, table, lsn, commitLsn, xid, commitTime, Map.of(), null, null,
+                null, cascade, restartIdentity, null, null, true);
     }
 
     /** The kind of change. */
@@ -127,7 +137,7 @@ public final class ChangeEvent {
     static ChangeEvent message(long lsn, long commitLsn, long xid, long commitTime, String prefix, byte[] content,
                                boolean transactional) {
         return new ChangeEvent(Operation.MESSAGE, null, null, lsn, commitLsn, xid, commitTime, null, null, null, null,
-                0, prefix, content, transactional);
+                false, false, prefix, content, transactional);
     }
 
     /** The transaction id; null for snapshot rows and non-transactional messages. */
@@ -167,12 +177,12 @@ public final class ChangeEvent {
 
     /** Truncate only: the truncate cascaded. */
     public boolean isCascade() {
-        return (truncateFlags & 1) != 0;
+        return cascade;
     }
 
     /** Truncate only: identity sequences were restarted. */
     public boolean isRestartIdentity() {
-        return (truncateFlags & 2) != 0;
+        return restartIdentity;
     }
 
     /** Message only: the prefix given to {@code pg_logical_emit_message}. */

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 /**
- * Writes a {@link ChangeEvent} in the SPEC §3 shape with any {@code ObjectMapper}, no modules needed: java.time values
+ * Writes a {@link ChangeEvent} in the shape docs/user-guide.md shows with any {@code ObjectMapper}, no modules needed: java.time values
  * as ISO-8601 strings, numeric as exact numbers, float NaN/Infinity as strings, bytea as base64, json as embedded JSON.
  */
 public final class ChangeEventSerializer extends StdSerializer<ChangeEvent> {
@@ -77,7 +77,7 @@ public final class ChangeEventSerializer extends StdSerializer<ChangeEvent> {
         g.writeEndObject();
     }
 
-    /** One decoded column value (SPEC §4 JSON column). */
+    /** One decoded column value (the JSON column of docs/types.md). */
     static void writeValue(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
             g.writeNull();

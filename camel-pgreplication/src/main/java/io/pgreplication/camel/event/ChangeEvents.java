@@ -6,7 +6,7 @@ import java.util.RandomAccess;
 
 /**
  * The body of a batch exchange: an unmodifiable list of {@link ChangeEvent}s of one table in commit order. A type of
- * its own so that Camel converts it to the JSON array of SPEC §3 ({@code getBody(String.class)}).
+ * its own so that Camel converts it to the JSON array of docs/user-guide.md ({@code getBody(String.class)}).
  */
 public final class ChangeEvents extends AbstractList<ChangeEvent> implements RandomAccess {
 

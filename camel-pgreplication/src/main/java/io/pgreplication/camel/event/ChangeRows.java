@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 /**
- * The body of a batch exchange with {@code outputFormat=rows} (SPEC §3, dlt parity): one map per change holding the
+ * The body of a batch exchange with {@code outputFormat=rows} (dlt parity, docs/coming-from-dlt.md): one map per change holding the
  * row's columns ({@code after}; for a delete the old row as far as the server sent it, or at least its key) plus
  * {@code lsn} (Long, the change's WAL position) and, on deletes only, {@code deleted_ts} (the commit time as an
  * OffsetDateTime in UTC). Snapshot rows are their row plus {@code lsn}. Truncates are not rows and are left out, as dlt
@@ -85,7 +85,7 @@ public final class ChangeRows extends AbstractList<Map<String, Object>> implemen
         return rows.size();
     }
 
-    /** Writes the rows as a JSON array with the SPEC §4 value mapping. */
+    /** Writes the rows as a JSON array with the value mapping of docs/types.md. */
     public static final class Serializer extends StdSerializer<ChangeRows> {
 
         public Serializer() {

@@ -1,15 +1,15 @@
 package io.pgreplication.camel.event;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.pgoutput.TupleData;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.value.TypeLookup;
 import io.pgreplication.camel.value.ValueDecoder;
 
@@ -29,29 +29,17 @@ public final class EventAssembler {
         void onCommit(long transaction, long endLsn);
     }
 
-    /** Decides from schema and table name whether a table's changes are delivered. */
-    @FunctionalInterface
-    public interface TableFilter {
-        boolean accepts(String schema, String table);
-    }
-
     /** The primary key column names of a table by OID, empty when it has none. */
     @FunctionalInterface
     public interface PrimaryKeyLookup {
         List<String> primaryKey(int relationOid);
     }
 
-    /** The includeColumns allow-list of a table, or null when all its columns are delivered. */
-    @FunctionalInterface
-    public interface ColumnFilter {
-        List<String> columnsOf(String schema, String table);
-    }
-
     /** Message batches share this pseudo-table shape. */
     private static final TableShape MESSAGES = TableShape.messages();
 
     private final TableFilter filter;
-    private final ColumnFilter includeColumns;
+    private final IncludeColumns includeColumns;
     private final PrimaryKeyLookup primaryKeys;
     private final TypeLookup types;
     private final Listener listener;
@@ -67,14 +55,14 @@ public final class EventAssembler {
     private long xid;
 
     public EventAssembler(TableFilter filter, PrimaryKeyLookup primaryKeys, Listener listener) {
-        this(filter, (schema, table) -> null, primaryKeys, TypeLookup.NONE, listener);
+        this(filter, IncludeColumns.ALL, primaryKeys, TypeLookup.NONE, listener);
     }
 
     /**
      * @param includeColumns the includeColumns allow-list per table
      * @param types          describes column types that are not built in (enums, domains, extension types, ...)
      */
-    public EventAssembler(TableFilter filter, ColumnFilter includeColumns, PrimaryKeyLookup primaryKeys,
+    public EventAssembler(TableFilter filter, IncludeColumns includeColumns, PrimaryKeyLookup primaryKeys,
                           TypeLookup types, Listener listener) {
         this.filter = filter;
         this.includeColumns = includeColumns;
@@ -88,11 +76,6 @@ public final class EventAssembler {
         return inTransaction;
     }
 
-    /** Forgets the open transaction after a lost connection; the server resends it whole. */
-    public void reset() {
-        inTransaction = false;
-    }
-
     /** Handles one message; {@code lsn} is the WAL position from its XLogData header. */
     public void accept(PgOutputMessage message, long lsn) {
         if (message instanceof PgOutputMessage.Insert m) {
@@ -100,7 +83,7 @@ public final class EventAssembler {
             if (shape.delivered()) {
                 RowMap after = new RowMap(shape);
                 List<String> toast = fill(shape, m.newTuple(), after, null);
-                change(shape, Operation.INSERT, lsn, keyOf(shape, after), null, after, toast);
+                change(shape, Operation.INSERT, lsn, shape.keyOf(after), null, after, toast);
             }
         } else if (message instanceof PgOutputMessage.Update m) {
             onUpdate(m, lsn);
@@ -108,7 +91,7 @@ public final class EventAssembler {
             TableShape shape = shape(m.relationOid(), lsn);
             if (shape.delivered()) {
                 RowMap before = oldRow(shape, m.oldKey(), m.oldRow());
-                change(shape, Operation.DELETE, lsn, keyOf(shape, before), before, null, null);
+                change(shape, Operation.DELETE, lsn, shape.keyOf(before), before, null, null);
             }
         } else if (message instanceof PgOutputMessage.Begin m) {
             transaction++;
@@ -122,10 +105,10 @@ public final class EventAssembler {
         } else if (message instanceof PgOutputMessage.Relation m) {
             List<String> primaryKey = m.replicaIdentity() == 'f' || m.replicaIdentity() == 'n'
                     ? primaryKeys.primaryKey(m.oid()) : List.of();
-            String schema = m.namespace().isEmpty() ? "pg_catalog" : m.namespace();
+            TableDefinition table = TableDefinition.of(m, typeNames, primaryKey);
             lastShape = null;
-            shapes.put(m.oid(), new TableShape(m, typeNames, primaryKey, filter.accepts(schema, m.name()),
-                    includeColumns.columnsOf(schema, m.name()), types));
+            shapes.put(m.oid(), new TableShape(table, filter.accepts(m.oid(), table.schema(), table.name()),
+                    includeColumns.columnsOf(table.schema(), table.name()), types));
         } else if (message instanceof PgOutputMessage.Type m) {
             typeNames.put(m.oid(), m.namespace().isEmpty() || "pg_catalog".equals(m.namespace())
                     ? m.name() : m.namespace() + "." + m.name());
@@ -152,18 +135,16 @@ public final class EventAssembler {
         RowMap after = new RowMap(shape);
         List<String> toast = fill(shape, m.newTuple(), after, before);
         // An old tuple is sent when the key changed (or always under FULL): the key is then the old one.
-        change(shape, Operation.UPDATE, lsn, keyOf(shape, before != null ? before : after), before, after, toast);
+        change(shape, Operation.UPDATE, lsn, shape.keyOf(before != null ? before : after), before, after, toast);
     }
 
     private void onTruncate(PgOutputMessage.Truncate m, long lsn) {
-        int flags = (m.cascade() ? 1 : 0) | (m.restartIdentity() ? 2 : 0);
         for (int oid : m.relationOids()) {
             TableShape shape = shape(oid, lsn);
             if (shape.delivered()) {
                 RelationMetadata r = shape.metadata();
-                ChangeEvent e = new ChangeEvent(Operation.TRUNCATE, r.schema(), r.table(), lsn, commitLsn, xid,
-                        commitTime, Map.of(), null, null, null, flags);
-                listener.onChange(e, shape, transaction);
+                listener.onChange(ChangeEvent.truncate(r.schema(), r.table(), lsn, commitLsn, xid, commitTime,
+                        m.cascade(), m.restartIdentity()), shape, transaction);
             }
         }
     }
@@ -194,7 +175,7 @@ public final class EventAssembler {
         shape.dropKeyOnly(after);
         RelationMetadata r = shape.metadata();
         ChangeEvent e = new ChangeEvent(op, r.schema(), r.table(), lsn, commitLsn, xid, commitTime, key, before,
-                after, toast, 0);
+                after, toast);
         listener.onChange(e, shape, transaction);
     }
 
@@ -255,7 +236,7 @@ public final class EventAssembler {
         if (oldKey != null) {
             RowMap before = new RowMap(shape);
             for (int i = 0; i < Math.min(oldKey.size(), shape.columnCount()); i++) {
-                if (oldKey.kind(i) == TupleData.TEXT || oldKey.kind(i) == TupleData.BINARY) {
+                if (!shape.skipped(i) && (oldKey.kind(i) == TupleData.TEXT || oldKey.kind(i) == TupleData.BINARY)) {
                     before.set(i, decode(shape, oldKey, i));
                 }
             }
@@ -270,18 +251,5 @@ public final class EventAssembler {
         return tuple.kind(i) == TupleData.TEXT
                 ? decoder.decodeText(tuple.data(), tuple.offset(i), tuple.length(i))
                 : decoder.decodeBinary(tuple.data(), tuple.offset(i), tuple.length(i));
-    }
-
-    /** The key columns picked from a decoded row (the old row when the server sent one). */
-    private static Map<String, Object> keyOf(TableShape shape, RowMap row) {
-        int[] keys = shape.keyIndexes();
-        if (keys.length == 1) {
-            return Collections.singletonMap(shape.name(keys[0]), row.valueAt(keys[0]));
-        }
-        Map<String, Object> key = new LinkedHashMap<>(keys.length * 2);
-        for (int i : keys) {
-            key.put(shape.name(i), row.valueAt(i));
-        }
-        return key;
     }
 }

@@ -1,20 +1,21 @@
 package io.pgreplication.camel.event;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.pgoutput.PgOutputMessage;
-import io.pgreplication.camel.value.PgType;
 import io.pgreplication.camel.value.TypeLookup;
 import io.pgreplication.camel.value.ValueDecoder;
 import io.pgreplication.camel.value.ValueDecoders;
 
 /**
- * Everything needed to turn tuples of one table into rows, built once per Relation message: column names, a value
- * decoder per column, the key columns and the public {@link RelationMetadata}. A new Relation message for the same
- * table (DDL, reconnect) makes a new shape, so a batch never mixes two shapes.
+ * The projection of one table's rows, for the stream and the snapshot alike, built once from its
+ * {@link TableDefinition}: column names, a value decoder per column, the key columns, the {@code includeColumns}
+ * projection and the public {@link RelationMetadata}. A new definition of the same table (DDL, reconnect) makes a new
+ * shape, so a batch never mixes two shapes.
  */
 public final class TableShape {
 
@@ -29,25 +30,17 @@ public final class TableShape {
     private final boolean[] skipped;
     /** Key columns outside includeColumns: decoded for the key, then removed from before/after (null = none). */
     private final int[] keyOnly;
-
-    public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
-               boolean delivered) {
-        this(relation, typeNames, primaryKey, delivered, null, TypeLookup.NONE);
-    }
+    /** The columns not skipped, in table order: what a snapshot selects. */
+    private final int[] selected;
 
     /**
-     * @param included the includeColumns allow-list of this table, or null for all columns. The metadata then
-     *                 describes the included columns plus the key columns (which travel in {@code key} regardless).
-     * @param types    describes column types that are not built in (enums, domains, extension types, ...)
+     * @param delivered false when the {@code tables} option filters the table out: its values are never decoded
+     * @param included  the includeColumns allow-list of this table, or null for all columns. The metadata then
+     *                  describes the included columns plus the key columns (which travel in {@code key} regardless).
+     * @param types     describes column types that are not built in (enums, domains, extension types, ...)
      */
-    public TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
-               boolean delivered, List<String> included, TypeLookup types) {
-        this(relation, typeNames, primaryKey, delivered, included, types, null);
-    }
-
-    private TableShape(PgOutputMessage.Relation relation, Map<Integer, String> typeNames, List<String> primaryKey,
-               boolean delivered, List<String> included, TypeLookup types, String schemaOverride) {
-        List<PgOutputMessage.Column> columns = relation.columns();
+    public TableShape(TableDefinition table, boolean delivered, List<String> included, TypeLookup types) {
+        List<TableDefinition.Column> columns = table.columns();
         int n = columns.size();
         this.names = new String[n];
         this.decoders = new ValueDecoder[n];
@@ -55,35 +48,33 @@ public final class TableShape {
         List<Integer> keys = new ArrayList<>();
         boolean[] skip = new boolean[n];
         List<Integer> keyOutside = new ArrayList<>();
+        List<Integer> kept = new ArrayList<>(n);
         this.positions = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
-            PgOutputMessage.Column c = columns.get(i);
+            TableDefinition.Column c = columns.get(i);
             names[i] = c.name();
             positions.put(c.name(), i);
-            // Tables filtered out are never decoded: no catalog look-ups for them.
-            decoders[i] = delivered ? ValueDecoders.forType(c.typeOid(), types) : null;
-            boolean key = primaryKey.isEmpty() ? c.key() : primaryKey.contains(c.name());
-            if (key) {
+            if (c.key()) {
                 keys.add(i);
             }
             boolean listed = included == null || included.contains(c.name());
-            if (!listed && key) {
+            if (!listed && c.key()) {
                 keyOutside.add(i);
             }
-            skip[i] = !listed && !key;
+            skip[i] = !listed && !c.key();
             if (!skip[i]) {
-                described.add(new ColumnMetadata(c.name(), typeName(c.typeOid(), typeNames), c.typeOid(),
-                        c.typeModifier(), key));
+                kept.add(i);
+                // Tables filtered out, and columns left out, are never decoded: no catalog look-ups for them.
+                decoders[i] = delivered ? ValueDecoders.forType(c.typeOid(), types) : null;
+                described.add(new ColumnMetadata(c.name(), c.typeName(), c.typeOid(), c.typeModifier(), c.key()));
             }
         }
-        this.keyIndexes = keys.stream().mapToInt(Integer::intValue).toArray();
+        this.keyIndexes = toArray(keys);
         this.skipped = included == null ? null : skip;
-        this.keyOnly = keyOutside.isEmpty() ? null : keyOutside.stream().mapToInt(Integer::intValue).toArray();
-        // An empty namespace is how pgoutput names pg_catalog.
-        String schema = schemaOverride != null ? schemaOverride
-                : relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
-        this.metadata = new RelationMetadata(schema, relation.name(), relation.oid(),
-                replicaIdentity(relation.replicaIdentity()), List.copyOf(described));
+        this.keyOnly = keyOutside.isEmpty() ? null : toArray(keyOutside);
+        this.selected = toArray(kept);
+        this.metadata = new RelationMetadata(table.schema(), table.name(), table.oid(),
+                replicaIdentity(table.replicaIdentity()), List.copyOf(described));
         this.delivered = delivered;
     }
 
@@ -92,8 +83,8 @@ public final class TableShape {
      * {@code CamelPgReplicationTable} header reads {@code messages} (a real table always has a schema).
      */
     static TableShape messages() {
-        return new TableShape(new PgOutputMessage.Relation(0, 0, "-", "messages", (byte) 'n', List.of()), Map.of(),
-                List.of(), true, null, TypeLookup.NONE, "");
+        return new TableShape(new TableDefinition(0, "", "messages", (byte) 'n', List.of()), true, null,
+                TypeLookup.NONE);
     }
 
     public RelationMetadata metadata() {
@@ -103,6 +94,41 @@ public final class TableShape {
     /** False when the {@code tables} option filters this table out. */
     public boolean delivered() {
         return delivered;
+    }
+
+    /** The names of the columns a snapshot reads: all but those includeColumns leaves out (key columns stay). */
+    public List<String> selectedColumns() {
+        List<String> out = new ArrayList<>(selected.length);
+        for (int i : selected) {
+            out.add(names[i]);
+        }
+        return out;
+    }
+
+    /** True when every selected column decodes exactly from its binary form (pgoutput's binary values, binary COPY). */
+    public boolean selectedDecodeBinary() {
+        for (int i : selected) {
+            if (!decoders[i].decodesBinary()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A snapshot row as an event: {@code values} holds the {@link #selectedColumns()}' values as the server sent them
+     * (null for SQL NULL), in their binary or text form.
+     */
+    public ChangeEvent snapshotEvent(byte[][] values, boolean binary, long consistentPoint) {
+        RowMap row = new RowMap(this);
+        for (int j = 0; j < selected.length; j++) {
+            int i = selected[j];
+            byte[] value = values[j];
+            row.set(i, value == null ? null : binary ? decoders[i].decodeBinary(value) : decoders[i].decodeText(value));
+        }
+        Map<String, Object> key = keyOf(row);
+        dropKeyOnly(row);
+        return ChangeEvent.snapshot(metadata.schema(), metadata.table(), consistentPoint, key, row);
     }
 
     int columnCount() {
@@ -117,10 +143,6 @@ public final class TableShape {
         return decoders[column];
     }
 
-    int[] keyIndexes() {
-        return keyIndexes;
-    }
-
     /** True when includeColumns leaves this column out and it is not a key column: it is not even decoded. */
     boolean skipped(int column) {
         return skipped != null && skipped[column];
@@ -132,6 +154,18 @@ public final class TableShape {
         return position != null ? position : -1;
     }
 
+    /** The key columns picked from a decoded row (the old row when the server sent one). */
+    Map<String, Object> keyOf(RowMap row) {
+        if (keyIndexes.length == 1) {
+            return Collections.singletonMap(names[keyIndexes[0]], row.valueAt(keyIndexes[0]));
+        }
+        Map<String, Object> key = new LinkedHashMap<>(keyIndexes.length * 2);
+        for (int i : keyIndexes) {
+            key.put(names[i], row.valueAt(i));
+        }
+        return key;
+    }
+
     /** Removes key columns that includeColumns does not list from a row, once its key has been taken. */
     void dropKeyOnly(RowMap row) {
         if (keyOnly != null && row != null) {
@@ -141,13 +175,8 @@ public final class TableShape {
         }
     }
 
-    private static String typeName(int oid, Map<Integer, String> typeNames) {
-        PgType builtIn = PgType.of(oid);
-        if (builtIn != null) {
-            return builtIn.typeName();
-        }
-        String named = typeNames.get(oid);
-        return named != null ? named : "oid:" + oid;
+    private static int[] toArray(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static String replicaIdentity(byte code) {

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Decides how far the slot may be confirmed (SPEC §5): only to the end LSN of the newest committed transaction such
+ * Decides how far the slot may be confirmed (docs/delivery.md): only to the end LSN of the newest committed transaction such
  * that every batch holding changes of it, or of any earlier transaction, completed without an unhandled failure.
  *
  * <p>Transactions are numbered in stream order by the caller. A batch is registered when it is opened, with the

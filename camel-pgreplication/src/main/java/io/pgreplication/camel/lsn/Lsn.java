@@ -1,5 +1,7 @@
 package io.pgreplication.camel.lsn;
 
+import java.util.Locale;
+
 /**
  * A WAL position. PostgreSQL prints it as two hex halves, {@code X/XXXXXXXX} (e.g. {@code 0/16B3748}); LSNs compare
  * as unsigned 64-bit numbers.
@@ -32,7 +34,8 @@ public record Lsn(long value) implements Comparable<Lsn> {
 
     /** Formats a raw WAL position as PostgreSQL does. */
     public static String format(long value) {
-        return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
+        return Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+               + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
     }
 
     public boolean isValid() {

@@ -12,8 +12,8 @@ import java.util.Arrays;
  *
  * <p>The decoder keeps the one piece of state the protocol needs: whether it is between Stream Start 'S' and Stream
  * Stop 'E', because only there do Relation, Type, Insert, Update, Delete, Truncate and Message carry an xid. Feed it
- * every message of one replication stream in order, and call {@link #reset()} when the stream is reopened. Not
- * thread-safe; one decoder belongs to one stream.
+ * every message of one replication stream in order; a reopened stream gets a new decoder, since the server starts
+ * afresh. Not thread-safe; one decoder belongs to one stream.
  *
  * <p>Anything it does not fully understand (unknown type, truncated message, unexpected marker, column kind or flag,
  * trailing bytes) is a {@link PgOutputFormatException}: a consumer that skipped it could confirm past data it never
@@ -70,11 +70,6 @@ public final class PgOutputDecoder {
         } finally {
             buf = null; // the decoder itself keeps no message reachable
         }
-    }
-
-    /** Forgets the streaming state; call it when the replication stream is reopened, since the server starts afresh. */
-    public void reset() {
-        inStream = false;
     }
 
     /** True between a Stream Start and its Stream Stop, where change messages carry an xid. */
@@ -220,7 +215,7 @@ public final class PgOutputDecoder {
     private PgOutputMessage.StreamStart decodeStreamStart() {
         if (inStream) {
             throw failAt(start, "Stream Start while a stream chunk is still open (missing Stream Stop, "
-                                + "or the decoder was not reset after reconnecting)");
+                                + "or the decoder was reused for a reopened stream)");
         }
         int xid = readInt("xid");
         int firstAt = pos;

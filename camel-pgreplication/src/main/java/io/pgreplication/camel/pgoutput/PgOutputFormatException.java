@@ -1,5 +1,7 @@
 package io.pgreplication.camel.pgoutput;
 
+import io.pgreplication.camel.lsn.Lsn;
+
 /**
  * A pgoutput payload that cannot be decoded: an unknown message type, a truncated message or an unexpected marker.
  * Carries the message type byte, the offset in the payload where decoding failed and the WAL position of the message,
@@ -13,7 +15,7 @@ public final class PgOutputFormatException extends RuntimeException {
 
     public PgOutputFormatException(String problem, byte messageType, int offset, long lsn) {
         super(problem + " (message type " + describe(messageType) + ", offset " + offset + ", LSN "
-              + formatLsn(lsn) + ")");
+              + Lsn.format(lsn) + ")");
         this.messageType = messageType;
         this.offset = offset;
         this.lsn = lsn;
@@ -35,9 +37,5 @@ public final class PgOutputFormatException extends RuntimeException {
     static String describe(byte type) {
         int unsigned = type & 0xFF;
         return (unsigned >= 0x20 && unsigned < 0x7F ? "'" + (char) unsigned + "' " : "") + String.format("0x%02X", unsigned);
-    }
-
-    private static String formatLsn(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
     }
 }

@@ -1,5 +1,7 @@
 package io.pgreplication.camel.session;
 
+import java.time.Duration;
+
 import io.pgreplication.camel.batch.Batch;
 
 /**
@@ -9,13 +11,13 @@ import io.pgreplication.camel.batch.Batch;
 public interface BatchDispatcher {
 
     /**
-     * Queues a batch for delivery, waiting up to {@code timeoutNanos} for room. Returns false when there was no room
-     * in time; the caller keeps the connection alive and tries again.
+     * Queues a batch for delivery, waiting up to {@code timeout} for room. Returns false when there was no room in
+     * time; the caller keeps the connection alive and tries again.
      */
-    boolean offer(Batch batch, long timeoutNanos) throws InterruptedException;
+    boolean offer(Batch batch, Duration timeout) throws InterruptedException;
 
-    /** Waits up to {@code timeoutNanos} until every batch handed out so far has finished; true when none is left. */
-    boolean awaitIdle(long timeoutNanos) throws InterruptedException;
+    /** Waits up to {@code timeout} until every batch handed out so far has finished; true when none is left. */
+    boolean awaitIdle(Duration timeout) throws InterruptedException;
 
     /** True when no batch is queued or inside a route. */
     boolean isIdle();

@@ -3,9 +3,9 @@ package io.pgreplication.camel.session;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.pgreplication.camel.admin.ReplicationAdmin.PublishedColumn;
-import io.pgreplication.camel.event.EventAssembler;
+import io.pgreplication.camel.admin.PublicationAdmin.PublishedColumn;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.value.TypeLookup;
 import io.pgreplication.camel.value.ValueDecoders;
 
@@ -20,11 +20,11 @@ final class BinaryValues {
     }
 
     /** The columns (as {@code schema.table.column (type OID n)}) that keep a session in text mode; empty if none. */
-    static List<String> undecodable(List<PublishedColumn> columns, EventAssembler.TableFilter filter,
-                                    TypeLookup types) {
+    static List<String> undecodable(List<PublishedColumn> columns, TableFilter filter, TypeLookup types) {
         List<String> out = new ArrayList<>();
         for (PublishedColumn c : columns) {
-            if (filter.accepts(c.schema(), c.table()) && !ValueDecoders.forType(c.typeOid(), types).decodesBinary()) {
+            if (filter.accepts(c.tableOid(), c.schema(), c.table())
+                && !ValueDecoders.forType(c.typeOid(), types).decodesBinary()) {
                 out.add(c.schema() + "." + c.table() + "." + c.column() + " (type OID " + c.typeOid() + ")");
             }
         }
@@ -32,11 +32,10 @@ final class BinaryValues {
     }
 
     /** The same check for a Relation message that arrives while streaming binary (a column added by DDL). */
-    static List<String> undecodable(PgOutputMessage.Relation relation, EventAssembler.TableFilter filter,
-                                    TypeLookup types) {
+    static List<String> undecodable(PgOutputMessage.Relation relation, TableFilter filter, TypeLookup types) {
         String schema = relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
         List<String> out = new ArrayList<>();
-        if (filter.accepts(schema, relation.name())) {
+        if (filter.accepts(relation.oid(), schema, relation.name())) {
             for (PgOutputMessage.Column c : relation.columns()) {
                 if (!ValueDecoders.forType(c.typeOid(), types).decodesBinary()) {
                     out.add(schema + "." + relation.name() + "." + c.name() + " (type OID " + c.typeOid() + ")");
@@ -44,12 +43,5 @@ final class BinaryValues {
             }
         }
         return out;
-    }
-
-    /** Ends a binary stream that met a column it cannot decode; the session reconnects in text mode. */
-    static final class SwitchToText extends RuntimeException {
-        SwitchToText(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -1,91 +1,27 @@
 package io.pgreplication.camel.session;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.ReplicationAdmin;
-import io.pgreplication.camel.admin.SlotInfo;
-import io.pgreplication.camel.value.TypeInfo;
+import io.pgreplication.camel.admin.PublicationAdmin;
+import io.pgreplication.camel.event.EventAssembler;
+import io.pgreplication.camel.value.TypeLookup;
 
 /**
- * The catalog look-ups of one replication connection's lifetime, on a regular connection opened on first use: the
- * primary key of a table (REPLICA IDENTITY FULL or NOTHING), types that are not built in, the published columns, and
- * who holds the slot. Owned by the session's reading thread.
+ * The catalog look-ups a stream needs: the primary key of a table (REPLICA IDENTITY FULL or NOTHING, asked once per
+ * Relation message), types that are not built in, the published columns, and who holds the slot. An interface so the
+ * read loop can be tested without a server.
  */
-final class Catalog implements AutoCloseable {
-
-    private final ConnectionSettings settings;
-    private final String slot;
-    private final Map<Integer, TypeInfo> types = new HashMap<>();
-    private Connection connection;
-
-    Catalog(ConnectionSettings settings, String slot) {
-        this.settings = settings;
-        this.slot = slot;
-    }
-
-    /**
-     * The primary key columns of a table; empty when it has none. Asked once per Relation message and not cached: a
-     * new Relation follows DDL, which may have added or dropped the key.
-     */
-    List<String> primaryKey(int relationOid) {
-        try {
-            return admin().primaryKey(relationOid);
-        } catch (SQLException e) {
-            throw new IllegalStateException("slot=" + slot + ": cannot read the primary key of relation "
-                                            + relationOid, e);
-        }
-    }
-
-    /** A type's description from pg_type, cached until {@link #forgetTypes()}. */
-    TypeInfo type(int oid) {
-        TypeInfo known = types.get(oid);
-        if (known == null) {
-            try {
-                known = admin().type(oid);
-            } catch (SQLException e) {
-                throw new IllegalStateException("slot=" + slot + ": cannot read type " + oid + " from pg_type", e);
-            }
-            types.put(oid, known);
-        }
-        return known;
-    }
+interface Catalog extends EventAssembler.PrimaryKeyLookup, TypeLookup, AutoCloseable {
 
     /** DDL may have changed types: the next look-ups read them again. */
-    void forgetTypes() {
-        types.clear();
-    }
+    void forgetTypes();
 
-    List<ReplicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
-        return admin().publishedColumns(publication);
-    }
+    List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException;
 
     /** The backend holding the slot, or "another process" when it cannot be found. */
-    String describeHolder() {
-        try {
-            ReplicationAdmin admin = admin();
-            Integer pid = admin.slot(slot).map(SlotInfo::activePid).orElse(null);
-            return pid == null ? "another process" : admin.describeBackend(pid);
-        } catch (SQLException e) {
-            return "another process";
-        }
-    }
-
-    private ReplicationAdmin admin() throws SQLException {
-        if (connection == null) {
-            connection = settings.openRegular("camel-pgreplication catalog " + slot);
-        }
-        return new ReplicationAdmin(connection);
-    }
+    String describeHolder();
 
     @Override
-    public void close() throws SQLException {
-        if (connection != null) {
-            connection.close();
-        }
-    }
+    void close() throws SQLException;
 }

@@ -1,29 +1,62 @@
 package io.pgreplication.camel.session;
 
+import java.time.Duration;
 import java.util.List;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.admin.TableSpec;
-import io.pgreplication.camel.event.OutputFormat;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.ServerCapabilities;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableSpec;
 
 /**
  * The frozen configuration of one consumer's replication session, validated before it starts.
  *
- * @param binaryValues        ask for binary values; null means "yes on PostgreSQL 14+" (SPEC §4)
- * @param messages            deliver logical decoding messages (PostgreSQL 14+)
- * @param includeColumns      per-table column allow-list
- * @param outputFormat        events or dlt-style rows
- * @param snapshotMode        when to snapshot the tables before streaming
- * @param snapshotParallelism connections reading a snapshot at once
- * @param retainedWalThreshold retained WAL bytes above which the health check reports DOWN; 0 for no limit
+ * @param connection     where and how to connect
+ * @param setup          the server objects to check and create
+ * @param includeColumns per-table column allow-list
+ * @param stream         what the replication stream asks for and how it reports progress
+ * @param batching       how changes are grouped into batches
+ * @param reconnect      the backoff between attempts
+ * @param snapshot       when and how the tables are read before streaming
  */
-public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup, int batchSize,
-        long batchTimeoutMillis, boolean flushSlot, long statusIntervalMillis, long reconnectDelayMillis,
-        long maxReconnectDelayMillis, Boolean binaryValues, boolean messages, IncludeColumns includeColumns,
-        OutputFormat outputFormat, SnapshotMode snapshotMode, int snapshotParallelism,
-        long retainedWalThreshold) {
+public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup,
+        IncludeColumns includeColumns, Stream stream, Batching batching, Reconnect reconnect, Snapshot snapshot) {
+
+    /**
+     * @param binaryValues   ask for binary values; null means "yes on PostgreSQL 14+" (docs/types.md)
+     * @param messages       deliver logical decoding messages (PostgreSQL 14+)
+     * @param flushSlot      confirm the slot as batches complete
+     * @param statusInterval how often status updates go to the server
+     */
+    public record Stream(Boolean binaryValues, boolean messages, boolean flushSlot, Duration statusInterval) {
+
+        /** Whether binary values are requested from this server. */
+        public boolean binaryValuesOn(ServerCapabilities server) {
+            return server.binaryValues() && (binaryValues == null || binaryValues);
+        }
+    }
+
+    /**
+     * @param size    the most changes in one batch
+     * @param timeout how old a partial batch may get while routes are busy
+     */
+    public record Batching(int size, Duration timeout) {
+    }
+
+    /**
+     * @param delay    the first wait before reconnecting; doubles after each failed attempt
+     * @param maxDelay the longest wait
+     */
+    public record Reconnect(Duration delay, Duration maxDelay) {
+    }
+
+    /**
+     * @param mode        when to snapshot the tables before streaming
+     * @param parallelism connections reading a snapshot at once
+     */
+    public record Snapshot(SnapshotMode mode, int parallelism) {
+    }
 
     public String slot() {
         return setup.slot();
@@ -36,10 +69,5 @@ public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Req
     /** Tables whose changes are delivered; empty means every table of the publication. */
     public List<TableSpec> tables() {
         return setup.tables();
-    }
-
-    /** Whether binary values are requested from a server of this version. */
-    public boolean binaryValuesFor(int serverVersion) {
-        return serverVersion >= 140000 && (binaryValues == null || binaryValues);
     }
 }

@@ -2,11 +2,12 @@ package io.pgreplication.camel.session;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.server.ConnectionSettings;
 
 /**
  * Notices a replication connection that is dead without knowing it (half-open: a NAT or firewall dropped it, the
@@ -16,28 +17,30 @@ import io.pgreplication.camel.admin.SlotInfo;
  * this connection's backend; if not (or the server cannot be reached) the stream is abandoned and reopened. Nothing is
  * lost: the slot is only confirmed at transaction ends the routes completed.
  */
-final class StreamLiveness {
+final class StreamLiveness implements Liveness {
 
     private final ConnectionSettings settings;
     private final String slot;
     private final int backendPid;
     private final long silenceNanos;
     /** The check blocks the reader (no status updates meanwhile): a quarter of wal_sender_timeout, 1 to 10 s. */
-    private final int checkTimeoutSeconds;
+    private final Duration checkTimeout;
     private long lastHeard = System.nanoTime();
     private long lastLsn;
 
-    StreamLiveness(ConnectionSettings settings, String slot, int backendPid, long walSenderTimeoutMillis) {
+    /** @param walSenderTimeout the server's; zero (disabled) counts as 60 s, and anything below 1 s as 1 s */
+    StreamLiveness(ConnectionSettings settings, String slot, int backendPid, Duration walSenderTimeout) {
         this.settings = settings;
         this.slot = slot;
         this.backendPid = backendPid;
-        this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(walSenderTimeoutMillis > 0
-                ? Math.max(1000, walSenderTimeoutMillis) : 60_000);
-        this.checkTimeoutSeconds = (int) Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toSeconds(silenceNanos) / 4));
+        long millis = walSenderTimeout.isZero() || walSenderTimeout.isNegative() ? 60_000
+                : Math.max(1000, walSenderTimeout.toMillis());
+        this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        this.checkTimeout = Duration.ofSeconds(Math.max(1, Math.min(10, millis / 1000 / 4)));
     }
 
-    /** Called when a read returned nothing; throws when this connection no longer streams the slot. */
-    void onIdle(boolean heardSinceLastIdle, long lastReceivedLsn) throws SQLException {
+    @Override
+    public void onIdle(boolean heardSinceLastIdle, long lastReceivedLsn) throws SQLException {
         long now = System.nanoTime();
         if (heardSinceLastIdle || lastReceivedLsn != lastLsn) {
             lastHeard = now;
@@ -49,9 +52,8 @@ final class StreamLiveness {
         }
         lastHeard = now;
         Integer activePid;
-        try (Connection connection = settings.openRegular("camel-pgreplication liveness " + slot,
-                checkTimeoutSeconds)) {
-            activePid = new ReplicationAdmin(connection).slot(slot).map(SlotInfo::activePid).orElse(null);
+        try (Connection connection = settings.openRegular("camel-pgreplication liveness " + slot, checkTimeout)) {
+            activePid = new SlotAdmin(connection).slot(slot).map(SlotInfo::activePid).orElse(null);
         } catch (SQLException e) {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {
                 return; // the server answered (e.g. too many connections): no evidence against the stream

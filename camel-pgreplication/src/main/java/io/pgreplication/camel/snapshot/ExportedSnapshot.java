@@ -4,9 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
+import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SnapshotQueries;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +26,11 @@ public final class ExportedSnapshot implements AutoCloseable {
     private final ConnectionSettings settings;
     private final Connection replication;
     private final SnapshotQueries.ExportedSlot slot;
-    private final long consistentPoint;
 
     private ExportedSnapshot(ConnectionSettings settings, Connection replication, SnapshotQueries.ExportedSlot slot) {
         this.settings = settings;
         this.replication = replication;
         this.slot = slot;
-        this.consistentPoint = Lsn.parse(slot.consistentPoint()).value();
     }
 
     /**
@@ -62,18 +61,14 @@ public final class ExportedSnapshot implements AutoCloseable {
         return slot.snapshotName();
     }
 
-    public long consistentPoint() {
-        return consistentPoint;
-    }
-
-    public String temporarySlot() {
-        return slot.slotName();
+    public Lsn consistentPoint() {
+        return slot.consistentPoint();
     }
 
     /** Makes the permanent slot from the temporary one, at the same consistent point. */
     public void persistAs(String slotName) throws SQLException {
         try (Connection c = settings.openRegular("camel-pgreplication snapshot " + slotName)) {
-            new SnapshotQueries(c).copySlot(slot.slotName(), slotName);
+            new SlotAdmin(c).copy(slot.slotName(), slotName);
         }
     }
 

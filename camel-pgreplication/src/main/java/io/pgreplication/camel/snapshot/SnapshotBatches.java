@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.IncludeColumns;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
 
 /**
  * A snapshot of the published tables as a lazy iterator of batches (the management producer's {@code snapshot}):
@@ -32,40 +34,50 @@ public final class SnapshotBatches implements Iterator<SnapshotBatches.Item>, Cl
 
     private final ExportedSnapshot exported;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED + 1);
-    private final Thread reader;
+    /** Counted down when the background read has ended. */
+    private final CountDownLatch readEnded = new CountDownLatch(1);
     private volatile boolean closed;
     private Object next;
 
-    private SnapshotBatches(ExportedSnapshot exported, Runnable read, String slot) {
+    private SnapshotBatches(ExportedSnapshot exported) {
         this.exported = exported;
-        this.reader = new Thread(read, "pgreplication-snapshot-" + slot);
-        this.reader.setDaemon(true);
     }
 
-    /** Exports a snapshot and starts reading it; the first batches are ready soon after. */
-    public static SnapshotBatches start(ConnectionSettings settings, String slot, String publication,
-                                        SnapshotReader.TableFilter filter, IncludeColumns includeColumns,
-                                        int serverVersion, int parallelism, int batchSize) throws SQLException {
+    /**
+     * Exports a snapshot and starts reading it on {@code executor}, which also runs the parallel readers; the first
+     * batches are ready soon after.
+     */
+    public static SnapshotBatches start(ConnectionSettings settings, String slot, SnapshotScope scope,
+                                        Executor executor) throws SQLException {
         ExportedSnapshot exported = ExportedSnapshot.create(settings, slot);
-        SnapshotBatches[] self = new SnapshotBatches[1];
-        SnapshotReader reader = new SnapshotReader(settings, slot, exported.snapshotName(), exported.consistentPoint(),
-                parallelism, batchSize, () -> self[0].closed);
-        self[0] = new SnapshotBatches(exported, () -> self[0].read(reader, publication, filter, includeColumns,
-                serverVersion), slot);
-        self[0].reader.start();
-        return self[0];
+        SnapshotBatches batches = new SnapshotBatches(exported);
+        SnapshotReader reader = new SnapshotReader(settings, slot, exported, executor, () -> batches.closed);
+        try {
+            executor.execute(() -> batches.read(reader, scope));
+        } catch (RuntimeException e) {
+            exported.close();
+            throw e;
+        }
+        return batches;
     }
 
     /** The consistent point of the snapshot: the LSN from which streaming would continue it. */
-    public long consistentPoint() {
+    public Lsn consistentPoint() {
         return exported.consistentPoint();
     }
 
-    private void read(SnapshotReader reader, String publication, SnapshotReader.TableFilter filter,
-                      IncludeColumns includeColumns, int serverVersion) {
+    private void read(SnapshotReader reader, SnapshotScope scope) {
+        try {
+            readInto(reader, scope);
+        } finally {
+            readEnded.countDown();
+        }
+    }
+
+    private void readInto(SnapshotReader reader, SnapshotScope scope) {
         Object last = END;
         try {
-            reader.read(publication, filter, includeColumns, serverVersion, (relation, events) -> {
+            reader.read(scope, (relation, events) -> {
                 Item item = new Item(relation, events);
                 while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
                     if (closed) {
@@ -127,7 +139,7 @@ public final class SnapshotBatches implements Iterator<SnapshotBatches.Item>, Cl
         closed = true;
         queue.clear();
         try {
-            reader.join(TimeUnit.SECONDS.toMillis(30));
+            readEnded.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -8,18 +8,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
-import io.pgreplication.camel.admin.ConnectionSettings;
-import io.pgreplication.camel.admin.IncludeColumns;
-import io.pgreplication.camel.admin.ReplicationAdmin;
+import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.admin.SnapshotQueries;
-import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.admin.TableCatalog;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 import io.pgreplication.camel.value.TypeLookup;
 import org.postgresql.PGConnection;
@@ -28,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every published table inside an exported snapshot (SPEC §6), in parallel: {@code parallelism} connections
+ * Reads every published table inside an exported snapshot, in parallel: {@code parallelism} connections
  * import the same snapshot and take chunks from one queue. Big tables are split into CTID page ranges, read with a
  * TID range scan (PostgreSQL 14+); older servers have no TID range scan, so a range predicate would scan the whole
  * table per chunk, and each table is read whole there (parallel across tables only). Rows stream through
@@ -56,31 +59,30 @@ public final class SnapshotReader {
     private final ConnectionSettings settings;
     private final String slot;
     private final String snapshotName;
-    private final long consistentPoint;
-    private final int parallelism;
-    private final int batchSize;
+    private final Lsn consistentPoint;
+    private final Executor executor;
     private final BooleanSupplier stopRequested;
 
     /**
+     * @param executor      runs the workers beyond the caller's thread (Camel's thread pools, given by the Camel side)
      * @param stopRequested polled by the workers: true makes them stop early (the snapshot then counts as not done)
      */
-    public SnapshotReader(ConnectionSettings settings, String slot, String snapshotName, long consistentPoint,
-                          int parallelism, int batchSize, BooleanSupplier stopRequested) {
+    public SnapshotReader(ConnectionSettings settings, String slot, ExportedSnapshot exported, Executor executor,
+                          BooleanSupplier stopRequested) {
         this.settings = settings;
         this.slot = slot;
-        this.snapshotName = snapshotName;
-        this.consistentPoint = consistentPoint;
-        this.parallelism = parallelism;
-        this.batchSize = batchSize;
+        this.snapshotName = exported.snapshotName();
+        this.consistentPoint = exported.consistentPoint();
+        this.executor = executor;
         this.stopRequested = stopRequested;
     }
 
     /**
-     * Reads the publication's tables accepted by {@code filter} into {@code sink}. Returns when every row was handed
-     * over; returns null when stopped early (by {@code stopRequested} or the sink).
+     * Reads the tables of {@code scope} into {@code sink}. Returns when every row was handed over; returns null when
+     * stopped early (by {@code stopRequested} or the sink).
      */
-    public Summary read(String publication, TableFilter filter, IncludeColumns includeColumns, int serverVersion,
-                        Sink sink) throws SQLException, InterruptedException {
+    public Summary read(SnapshotScope scope, Sink sink) throws SQLException, InterruptedException {
+        int parallelism = scope.parallelism();
         Connection first = settings.openRegular("camel-pgreplication snapshot " + slot);
         Queue<Chunk> chunks;
         List<SnapshotTable> tables = new ArrayList<>();
@@ -88,47 +90,56 @@ public final class SnapshotReader {
             SnapshotQueries queries = new SnapshotQueries(first);
             queries.beginInSnapshot(snapshotName);
             List<TableSpec> names = new ArrayList<>();
-            for (TableSpec t : queries.publishedTables(publication)) {
-                if (filter.accepts(t.schema(), t.table())) {
-                    names.add(t);
+            for (PublicationAdmin.PublishedRelation r
+                    : new PublicationAdmin(first, scope.server()).publishedRelations(scope.publication())) {
+                if (scope.filter().accepts(r.oid(), r.table().schema(), r.table().table())) {
+                    names.add(r.table());
                 }
             }
             queries.lockForRead(names);
-            ReplicationAdmin admin = new ReplicationAdmin(first);
+            TableCatalog catalog = new TableCatalog(first, scope.server());
             Map<Integer, TypeInfo> types = new HashMap<>();
             TypeLookup lookup = oid -> types.computeIfAbsent(oid, o -> {
                 try {
-                    return admin.type(o);
+                    return catalog.type(o);
                 } catch (SQLException e) {
                     throw new IllegalStateException("slot=" + slot + ": cannot read type " + o + " from the catalog",
                             e);
                 }
             });
             for (TableSpec t : names) {
-                tables.add(new SnapshotTable(queries.describe(publication, t, serverVersion), includeColumns, lookup));
+                tables.add(new SnapshotTable(catalog.describePublished(scope.publication(), t),
+                        scope.includeColumns(), lookup));
             }
-            chunks = plan(queries, tables, serverVersion >= 140000);
+            chunks = plan(queries, tables, scope.server().tidRangeScans(), parallelism);
         } catch (SQLException | RuntimeException e) {
             first.close();
             throw e;
         }
         int chunkCount = chunks.size();
         LOG.info("slot={} snapshot {} at {}: {} tables in {} chunks, {} connections", slot, snapshotName,
-                Lsn.format(consistentPoint), tables.size(), chunkCount, Math.min(parallelism, Math.max(1, chunkCount)));
+                consistentPoint, tables.size(), chunkCount, Math.min(parallelism, Math.max(1, chunkCount)));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong rows = new AtomicLong();
-        Run run = new Run(chunks, sink, failure, rows);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 1; i < Math.min(parallelism, chunkCount); i++) {
-            Thread t = new Thread(() -> run.work(null), "pgreplication-snapshot-" + slot + "-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
+        Run run = new Run(chunks, sink, failure, rows, scope.batchSize());
+        int helpers = Math.max(0, Math.min(parallelism, chunkCount) - 1);
+        CountDownLatch helpersDone = new CountDownLatch(helpers);
+        for (int i = 0; i < helpers; i++) {
+            try {
+                executor.execute(() -> {
+                    try {
+                        run.work(null);
+                    } finally {
+                        helpersDone.countDown();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                failure.compareAndSet(null, e);
+                helpersDone.countDown();
+            }
         }
         run.work(first);
-        for (Thread t : threads) {
-            t.join();
-        }
+        helpersDone.await();
         Throwable error = failure.get();
         if (error instanceof SQLException e) {
             throw e;
@@ -143,8 +154,8 @@ public final class SnapshotReader {
     }
 
     /** Cuts tables into chunks: big ones into CTID page ranges when the server has TID range scans. */
-    private Queue<Chunk> plan(SnapshotQueries queries, List<SnapshotTable> tables, boolean tidRanges)
-            throws SQLException {
+    private static Queue<Chunk> plan(SnapshotQueries queries, List<SnapshotTable> tables, boolean tidRanges,
+                                     int parallelism) throws SQLException {
         Queue<Chunk> chunks = new ConcurrentLinkedQueue<>();
         for (SnapshotTable table : tables) {
             for (TableSpec source : table.sources()) {
@@ -168,25 +179,21 @@ public final class SnapshotReader {
     private record Chunk(SnapshotTable table, TableSpec source, long fromPage, long toPage) {
     }
 
-    /** Decides from schema and table name whether a published table is read. */
-    @FunctionalInterface
-    public interface TableFilter {
-        boolean accepts(String schema, String table);
-    }
-
     /** The shared state of one read: the chunk queue, the first failure, the row count. */
     private final class Run {
         private final Queue<Chunk> chunks;
         private final Sink sink;
         private final AtomicReference<Throwable> failure;
         private final AtomicLong rows;
+        private final int batchSize;
         private volatile boolean stopped;
 
-        Run(Queue<Chunk> chunks, Sink sink, AtomicReference<Throwable> failure, AtomicLong rows) {
+        Run(Queue<Chunk> chunks, Sink sink, AtomicReference<Throwable> failure, AtomicLong rows, int batchSize) {
             this.chunks = chunks;
             this.sink = sink;
             this.failure = failure;
             this.rows = rows;
+            this.batchSize = batchSize;
         }
 
         boolean mustStop() {
@@ -244,7 +251,7 @@ public final class SnapshotReader {
                 } else {
                     CopyText.split(row, values);
                 }
-                batch.add(table.event(values, consistentPoint));
+                batch.add(table.event(values, consistentPoint.value()));
                 if (batch.size() >= batchSize) {
                     if (!hand(table, batch)) {
                         copy.cancelCopy();

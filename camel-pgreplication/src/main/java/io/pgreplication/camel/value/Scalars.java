@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
-/** The text and binary forms of the SPEC §4 scalar types. */
+/** The text and binary forms of the scalar types of docs/types.md. */
 final class Scalars {
 
     /**
@@ -91,7 +91,7 @@ final class Scalars {
     static Object numericText(byte[] b, int offset, int length) {
         String s = ascii(b, offset, length);
         char first = s.charAt(0);
-        // NaN, Infinity, -Infinity have no BigDecimal: they travel as their text (SPEC §4).
+        // NaN, Infinity, -Infinity have no BigDecimal: they travel as their text (docs/types.md).
         if (first == 'N' || first == 'I' || (first == '-' && s.length() > 1 && s.charAt(1) == 'I')) {
             return s;
         }

@@ -2,8 +2,10 @@ package io.pgreplication.camel.value;
 
 import java.nio.ByteBuffer;
 
+import io.pgreplication.camel.lsn.Lsn;
+
 /**
- * Binary forms of some "other" built-in types (SPEC §4: String in PostgreSQL's text form) printed exactly as their
+ * Binary forms of some "other" built-in types (docs/types.md: String in PostgreSQL's text form) printed exactly as their
  * output functions print them, so these types need no fallback to text mode: inet/cidr, macaddr, macaddr8, bit and
  * varbit, oid, pg_lsn and "char". Types missing here (money, geometric types...) are streamed in text mode.
  */
@@ -121,8 +123,7 @@ final class TextForms {
     }
 
     static String lsn(ByteBuffer b) {
-        long lsn = b.getLong();
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xffffffffL).toUpperCase();
+        return Lsn.format(b.getLong());
     }
 
     /** "char": one byte; NUL prints empty, bytes with the high bit as a backslash and three octal digits. */

@@ -3,7 +3,7 @@ package io.pgreplication.camel.value;
 import java.util.Arrays;
 
 /**
- * Turns one column value as the server sent it into its SPEC §4 Java value, chosen once per column from the type OID
+ * Turns one column value as the server sent it into its Java value (docs/types.md), chosen once per column from the type OID
  * (see {@link ValueDecoders#forType(int, TypeLookup)}). Text values are the type's output function under the
  * replication session's settings ({@code DateStyle=ISO}, {@code TimeZone=UTC}, {@code IntervalStyle=iso_8601},
  * {@code bytea_output=hex}, {@code extra_float_digits=3}); binary values are the type's send function. Both give

@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /**
- * Picks the {@link ValueDecoder} of a type OID (SPEC §4). Built-in types and their arrays are known statically
+ * Picks the {@link ValueDecoder} of a type OID (docs/types.md). Built-in types and their arrays are known statically
  * ({@link PgType}); enums, domains, extension and composite types and arrays of them are described by the catalog
- * through a {@link TypeLookup}. Anything without a SPEC mapping is its text form as a String.
+ * through a {@link TypeLookup}. Anything without a mapping there is its text form as a String.
  */
 public final class ValueDecoders {
 

@@ -3,11 +3,13 @@ package io.pgreplication.camel.event;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
 import java.util.Map;
 
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.pgoutput.TupleData;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeLookup;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +21,8 @@ class EventAssemblerTest {
     private final List<String> calls = new ArrayList<>();
     private final List<ChangeEvent> events = new ArrayList<>();
 
-    private EventAssembler assembler(EventAssembler.ColumnFilter include) {
-        return new EventAssembler((s, t) -> true, include, oid -> List.of(), TypeLookup.NONE, new EventAssembler.Listener() {
+    private EventAssembler assembler(IncludeColumns include) {
+        return new EventAssembler(TableFilter.ALL, include, oid -> List.of(), TypeLookup.NONE, new EventAssembler.Listener() {
             public void onChange(ChangeEvent event, TableShape shape, long transaction) {
                 events.add(event);
                 calls.add("change " + shape.metadata().qualifiedName() + " t" + transaction);
@@ -44,7 +46,7 @@ class EventAssemblerTest {
 
     @Test
     void aNonTransactionalMessageIsATransactionOfItsOwnEndingAtItsLsn() {
-        EventAssembler a = assembler((s, t) -> null);
+        EventAssembler a = assembler(IncludeColumns.ALL);
         a.accept(new PgOutputMessage.Begin(500, 0, 7), 400);
         a.accept(new PgOutputMessage.LogicalMessage(0, true, 450, "p", new byte[] {1}), 450);
         a.accept(new PgOutputMessage.Commit((byte) 0, 500, 520, 0), 520);
@@ -61,7 +63,7 @@ class EventAssemblerTest {
 
     @Test
     void includeColumnsDecodesOnlyListedColumnsAndKeepsTheKeyInKey() {
-        EventAssembler a = assembler((s, t) -> t.equals("orders") ? List.of("status") : null);
+        EventAssembler a = assembler(IncludeColumns.of(Map.of(new TableSpec("public", "orders"), List.of("status"))));
         a.accept(new PgOutputMessage.Relation(0, 42, "public", "orders", (byte) 'd', List.of(
                 new PgOutputMessage.Column(true, "id", 23, -1), new PgOutputMessage.Column(false, "status", 25, -1),
                 new PgOutputMessage.Column(false, "secret", 25, -1))), 0);

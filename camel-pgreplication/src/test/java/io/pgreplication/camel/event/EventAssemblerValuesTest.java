@@ -8,6 +8,8 @@ import java.util.Map;
 
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.pgoutput.TupleData;
+import io.pgreplication.camel.table.IncludeColumns;
+import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.value.PgType;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ class EventAssemblerValuesTest {
     private static final int MOOD = 16500;
 
     private final List<ChangeEvent> events = new ArrayList<>();
-    private final EventAssembler assembler = new EventAssembler((schema, table) -> true, (schema, table) -> null,
+    private final EventAssembler assembler = new EventAssembler(TableFilter.ALL, IncludeColumns.ALL,
             oid -> List.of(), oid -> new TypeInfo(oid, "public", "mood", 'e', 'E', 0, 0, ',', true), new EventAssembler.Listener() {
                 public void onChange(ChangeEvent event, TableShape shape, long transaction) {
                     events.add(event);

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.value.TypeLookup;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,12 +19,12 @@ class RowMapTest {
     private static final List<String> COLUMNS = List.of("id", "name", "qty", "note", "big");
 
     private static TableShape shape() {
-        List<PgOutputMessage.Column> columns = new ArrayList<>();
+        List<TableDefinition.Column> columns = new ArrayList<>();
         for (String c : COLUMNS) {
-            columns.add(new PgOutputMessage.Column(c.equals("id"), c, 25, -1));
+            columns.add(new TableDefinition.Column(c, 25, -1, c.equals("id"), "text"));
         }
-        return new TableShape(new PgOutputMessage.Relation(0, 1, "public", "t", (byte) 'd', columns), Map.of(),
-                List.of(), true);
+        return new TableShape(new TableDefinition(1, "public", "t", (byte) 'd', columns), true, null,
+                TypeLookup.NONE);
     }
 
     /** A row as the assembler builds it: columns set in table order, 'big' absent (unchanged TOAST). */

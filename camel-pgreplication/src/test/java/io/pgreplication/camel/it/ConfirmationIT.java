@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SPEC §5: what the slot is confirmed to, and when. Every check asks the server (pg_replication_slots). */
+/** docs/delivery.md: what the slot is confirmed to, and when. Every check asks the server (pg_replication_slots). */
 class ConfirmationIT extends ReplicationITSupport {
 
     private static final String FAST = "statusInterval=100&batchTimeout=20&reconnectDelay=200";

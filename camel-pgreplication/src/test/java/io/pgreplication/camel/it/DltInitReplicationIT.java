@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Ports of dlt's pg_replication init_replication tests (research/dlt-pg-replication.md §3): the same tables, steps
+ * Ports of dlt's pg_replication init_replication tests: the same tables, steps
  * and expected rows, with the consumer's initial snapshot in place of dlt's persisted snapshot tables and the
  * management producer in place of init_replication.
  */

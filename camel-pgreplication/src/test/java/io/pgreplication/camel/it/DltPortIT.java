@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Ports of dlt's {@code tests/pg_replication/test_pg_replication.py} scenarios (research/dlt-pg-replication.md §3)
+ * Ports of dlt's {@code tests/pg_replication/test_pg_replication.py} scenarios
  * with the same data and expectations, adapted to events: where dlt checks destination tables, these tests apply the
  * delivered {@code outputFormat=rows} items to an in-memory "destination" the way dlt's merge disposition does
  * (upsert by the table's key, delete on {@code deleted_ts}). Snapshot scenarios and value-type scenarios are covered

@@ -24,10 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Ports of dlt's pg_replication value tests (research/dlt-pg-replication.md §3: {@code test_mapped_data_types},
+ * Ports of dlt's pg_replication value tests ({@code test_mapped_data_types},
  * {@code test_timestamp_without_tz_and_json}, {@code test_unmapped_data_types}) with dlt's data ({@code cases.py}
  * {@code TABLE_ROW_ALL_DATA_TYPES}), checked against our events instead of a destination schema, in text and in
- * binary mode. Where dlt loads everything it does not map as text, we expect the SPEC §4 value (uuid is a UUID).
+ * binary mode. Where dlt loads everything it does not map as text, we expect the docs/types.md value (uuid is a UUID).
  */
 class DltPortValueScenariosIT extends ReplicationITSupport {
 

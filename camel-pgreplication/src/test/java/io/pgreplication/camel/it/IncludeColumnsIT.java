@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** includeColumns (SPEC §2): before/after hold only the listed columns, the key always travels in key. */
+/** includeColumns: before/after hold only the listed columns, the key always travels in key. */
 class IncludeColumnsIT extends ReplicationITSupport {
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** messages=true (SPEC §3): pg_logical_emit_message as message events; Origin and Type messages are understood. */
+/** messages=true (docs/user-guide.md): pg_logical_emit_message as message events; Origin and Type messages are understood. */
 class MessagesIT extends ReplicationITSupport {
 
     private static final String FAST = "statusInterval=100&batchTimeout=20&reconnectDelay=200";

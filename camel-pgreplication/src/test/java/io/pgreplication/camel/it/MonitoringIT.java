@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SPEC §9: the health check, JMX attributes and the dev console, against a real server. */
+/** The health check, JMX attributes and the dev console, against a real server. */
 class MonitoringIT extends ReplicationITSupport {
 
     private static final long THRESHOLD = 4L * 1024 * 1024;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SPEC §3 key and before under each REPLICA IDENTITY: key on every event (the old key on deletes and key-changing
+ * The key and before under each REPLICA IDENTITY: key on every event (the old key on deletes and key-changing
  * updates), before only what the server sent.
  */
 class ReplicaIdentityIT extends ReplicationITSupport {

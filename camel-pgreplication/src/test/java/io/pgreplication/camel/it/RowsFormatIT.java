@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** outputFormat=rows (SPEC §3, dlt parity): one map per change plus lsn and, on deletes, deleted_ts. */
+/** outputFormat=rows (dlt parity): one map per change plus lsn and, on deletes, deleted_ts. */
 class RowsFormatIT extends ReplicationITSupport {
 
     private static final String FAST = "statusInterval=100&batchTimeout=20";

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * SPEC §2, §9 and issue 5: the password never shows in logs (every level of Camel and the component), exception
+ * The password never shows in logs (every level of Camel and the component), exception
  * messages, endpoint URIs, JMX attributes or health details — whichever way it is given.
  */
 class SecretsIT extends ReplicationITSupport {

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 5, security: awkward identifiers work end to end, injection through options fails harmlessly, and a
+ * Security: awkward identifiers work end to end, injection through options fails harmlessly, and a
  * least-privilege role (LOGIN REPLICATION, owner of its tables, not superuser) streams end to end.
  */
 class SecurityIT extends ReplicationITSupport {

@@ -15,7 +15,7 @@ import org.postgresql.replication.PGReplicationStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** SPEC §8: server misconfigurations fail the start with the fix; a held slot is retried and named. */
+/** Server misconfigurations fail the start with the fix; a held slot is retried and named. */
 class ServerErrorsIT extends ReplicationITSupport {
 
     @Test

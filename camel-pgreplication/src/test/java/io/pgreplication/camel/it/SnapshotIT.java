@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SPEC §6 against a real server. Tagged compat: the temporary exporting slot, its copy into the permanent slot and
+ * The initial snapshot (docs/delivery.md) against a real server. Tagged compat: the temporary exporting slot, its copy into the permanent slot and
  * the switch to streaming are checked on every supported major (13 reads tables whole: no TID range scans).
  */
 @Tag("compat")

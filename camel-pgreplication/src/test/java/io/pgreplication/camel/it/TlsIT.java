@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 5: TLS with sslmode=require and verify-full against the test server with TLS turned on, using a CA and a
+ * TLS with sslmode=require and verify-full against the test server with TLS turned on, using a CA and a
  * server certificate this test makes with the JDK's keytool. A CA that did not sign the server's certificate fails
  * the route's start with the fix in the message.
  */

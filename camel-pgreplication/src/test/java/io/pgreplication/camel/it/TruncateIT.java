@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SPEC §3: one truncate event per truncated table, with cascade and restartIdentity flags. */
+/** One truncate event per truncated table, with cascade and restartIdentity flags. */
 class TruncateIT extends ReplicationITSupport {
 
     private Received streamTables(String tables) throws Exception {

@@ -28,7 +28,7 @@ import static io.pgreplication.camel.value.ComparableValues.comparable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SPEC §4: the same changes streamed by a text-mode and a binary-mode consumer (two slots created before the changes)
+ * docs/types.md: the same changes streamed by a text-mode and a binary-mode consumer (two slots created before the changes)
  * give identical events, and the values are the Java values that were inserted. Tagged {@code compat}: main's
  * version matrix runs it on every supported major (on 13, which has no binary values, both consumers stream text).
  */

@@ -1,12 +1,8 @@
 package io.pgreplication.camel.pgoutput;
 
-import static io.pgreplication.camel.pgoutput.PgOutputFixture.asSlice;
-import static io.pgreplication.camel.pgoutput.PgOutputFixture.catalog;
-import static io.pgreplication.camel.pgoutput.PgOutputFixture.commitTime;
-import static io.pgreplication.camel.pgoutput.PgOutputFixture.decodeAll;
-import static io.pgreplication.camel.pgoutput.PgOutputFixture.lsn;
-import static io.pgreplication.camel.pgoutput.PgOutputFixture.rows;
-import static org.assertj.core.api.Assertions.assertThat;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Delete;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Insert;
@@ -19,10 +15,15 @@ import io.pgreplication.camel.pgoutput.PgOutputMessage.StreamStop;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Truncate;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Type;
 import io.pgreplication.camel.pgoutput.PgOutputMessage.Update;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+
+import static io.pgreplication.camel.pgoutput.PgOutputFixture.asSlice;
+import static io.pgreplication.camel.pgoutput.PgOutputFixture.catalog;
+import static io.pgreplication.camel.pgoutput.PgOutputFixture.commitTime;
+import static io.pgreplication.camel.pgoutput.PgOutputFixture.decodeAll;
+import static io.pgreplication.camel.pgoutput.PgOutputFixture.lsn;
+import static io.pgreplication.camel.pgoutput.PgOutputFixture.rows;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Streamed transactions (streaming=on|parallel), captured on PostgreSQL 17.5 with logical_decoding_work_mem=64kB. */
 class PgOutputDecoderStreamingTest {
@@ -132,13 +133,12 @@ class PgOutputDecoderStreamingTest {
     }
 
     @Test
-    void resetForgetsAChunkThatAReconnectCutOff() {
+    void theDecoderOfAReopenedStreamKnowsNothingOfAChunkTheOldStreamCutOff() {
         PgOutputFixture.Row streamStart = rows("streaming-commit.txt").get(0);
         PgOutputFixture.Row plainInsert = rows("dml-default.txt").get(2);
-        PgOutputDecoder decoder = new PgOutputDecoder();
-        decoder.decode(asSlice(streamStart.bytes()), streamStart.lsn());
+        new PgOutputDecoder().decode(asSlice(streamStart.bytes()), streamStart.lsn());
 
-        decoder.reset();
+        PgOutputDecoder decoder = new PgOutputDecoder();
 
         Insert insert = (Insert) decoder.decode(asSlice(plainInsert.bytes()), plainInsert.lsn());
         assertThat(insert.xid()).isZero();

@@ -1,6 +1,7 @@
 package io.pgreplication.camel.session;
 
-import io.pgreplication.camel.admin.PgReplicationSetupException;
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.server.ServerCapabilities;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -10,7 +11,7 @@ class MessagesOptionTest {
 
     @Test
     void messagesOnAServerOlderThan14FailsNamingTheOptionAndTheVersion() {
-        assertThatThrownBy(() -> ReplicationSession.checkMessagesSupported("s1", true, 130012))
+        assertThatThrownBy(() -> SessionSetup.checkMessagesSupported("s1", true, new ServerCapabilities(130012)))
                 .isInstanceOf(PgReplicationSetupException.class)
                 .hasMessageContaining("slot=s1")
                 .hasMessageContaining("messages=true needs PostgreSQL 14")
@@ -19,7 +20,7 @@ class MessagesOptionTest {
 
     @Test
     void messagesOn14AndNewerOrMessagesOffAnywhereIsFine() {
-        assertThatCode(() -> ReplicationSession.checkMessagesSupported("s1", true, 140000)).doesNotThrowAnyException();
-        assertThatCode(() -> ReplicationSession.checkMessagesSupported("s1", false, 100000)).doesNotThrowAnyException();
+        assertThatCode(() -> SessionSetup.checkMessagesSupported("s1", true, new ServerCapabilities(140000))).doesNotThrowAnyException();
+        assertThatCode(() -> SessionSetup.checkMessagesSupported("s1", false, new ServerCapabilities(100000))).doesNotThrowAnyException();
     }
 }

@@ -3,7 +3,7 @@ package io.pgreplication.camel.snapshot;
 import java.nio.charset.StandardCharsets;
 
 import io.pgreplication.camel.admin.SnapshotQueries;
-import io.pgreplication.camel.admin.TableSpec;
+import io.pgreplication.camel.table.TableSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

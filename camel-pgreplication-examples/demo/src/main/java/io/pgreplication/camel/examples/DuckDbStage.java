@@ -14,7 +14,7 @@ import io.pgreplication.camel.event.RelationMetadata;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
-import static io.pgreplication.camel.admin.Identifiers.quote;
+import static io.pgreplication.camel.table.Identifiers.quote;
 
 /**
  * The staging table of one {@link DuckDbTable}: a temporary table with the relation's columns and a deleted flag, filled

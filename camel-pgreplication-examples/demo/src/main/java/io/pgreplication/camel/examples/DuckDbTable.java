@@ -15,7 +15,7 @@ import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.ColumnMetadata;
 import io.pgreplication.camel.event.RelationMetadata;
 
-import static io.pgreplication.camel.admin.Identifiers.quote;
+import static io.pgreplication.camel.table.Identifiers.quote;
 
 /**
  * One DuckDB target table of {@link DuckDbSink}: its columns and key, and how a batch is applied. A batch is first

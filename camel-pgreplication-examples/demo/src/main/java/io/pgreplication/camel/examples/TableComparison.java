@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import static io.pgreplication.camel.admin.Identifiers.quote;
+import static io.pgreplication.camel.table.Identifiers.quote;
 
 /**
  * One table compared between PostgreSQL and its DuckDB copy: every row of the source's columns, by value (a column the

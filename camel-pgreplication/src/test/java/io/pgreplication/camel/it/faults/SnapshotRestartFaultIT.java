@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * PostgreSQL restarted while the initial snapshot runs (issue 5): the snapshot must be taken again from the start and
+ * PostgreSQL restarted while the initial snapshot runs: the snapshot must be taken again from the start and
  * the stream must continue after it, with writers busy the whole time. One injection per test: a snapshot happens
  * once per slot.
  */

@@ -14,6 +14,7 @@ import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.examples.EmbeddedServer;
 import io.pgreplication.camel.pgoutput.PgOutputDecoder;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.table.TableFilter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -136,7 +137,7 @@ public class DecoderBenchmark {
     @OperationsPerInvocation(CHANGES)
     public void decodeAndAssemble(Blackhole bh) {
         PgOutputDecoder decoder = new PgOutputDecoder();
-        EventAssembler assembler = new EventAssembler((schema, table) -> true, oid -> List.of(),
+        EventAssembler assembler = new EventAssembler(TableFilter.ALL, oid -> List.of(),
                 new EventAssembler.Listener() {
                     @Override
                     public void onChange(ChangeEvent event, TableShape shape, long transaction) {

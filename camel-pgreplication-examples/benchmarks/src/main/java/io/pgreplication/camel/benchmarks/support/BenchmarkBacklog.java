@@ -156,7 +156,7 @@ public final class BenchmarkBacklog {
 
     /** The pgoutput protocol the component asks for on this server, so the floor decodes the same stream. */
     public static int protocolVersion(int serverVersion) {
-        return io.pgreplication.camel.session.ReplicationSession.protocolVersion(serverVersion);
+        return new io.pgreplication.camel.server.ServerCapabilities(serverVersion).protocolVersion();
     }
 
     /** Drops a slot, waiting briefly for a walsender that is still exiting to release it. */

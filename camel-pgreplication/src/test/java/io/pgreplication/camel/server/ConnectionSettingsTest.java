@@ -1,4 +1,4 @@
-package io.pgreplication.camel.admin;
+package io.pgreplication.camel.server;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.pgreplication.camel.admin;
+package io.pgreplication.camel.server;
 
 import java.io.IOException;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.pgreplication.camel.admin;
+package io.pgreplication.camel.server;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -173,10 +174,11 @@ public final class ConnectionSettings {
     }
 
     /**
-     * A regular connection whose connect, login and every read give up after {@code timeoutSeconds}: for checks that
-     * must answer even when the network towards the server is broken.
+     * A regular connection whose connect, login and every read give up after {@code timeout} (whole seconds, at
+     * least one): for checks that must answer even when the network towards the server is broken.
      */
-    public Connection openRegular(String applicationName, int timeoutSeconds) throws SQLException {
+    public Connection openRegular(String applicationName, Duration timeout) throws SQLException {
+        int timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
         Properties props = baseProperties(applicationName);
         PGProperty.CONNECT_TIMEOUT.set(props, timeoutSeconds);
         PGProperty.LOGIN_TIMEOUT.set(props, timeoutSeconds);

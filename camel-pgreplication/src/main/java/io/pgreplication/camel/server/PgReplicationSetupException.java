@@ -1,7 +1,7 @@
-package io.pgreplication.camel.admin;
+package io.pgreplication.camel.server;
 
 /**
- * A problem only an operator can fix (SPEC §8): wrong server settings, missing privileges or objects, a bad option.
+ * A problem only an operator can fix: wrong server settings, missing privileges or objects, a bad option.
  * The message names the problem and the fix. Retrying without a change does not help, so it fails the route's start.
  */
 public class PgReplicationSetupException extends RuntimeException {

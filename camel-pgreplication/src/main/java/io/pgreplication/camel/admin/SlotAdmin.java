@@ -1,0 +1,128 @@
+package io.pgreplication.camel.admin;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.PgReplicationSetupException;
+import io.pgreplication.camel.server.ServerCapabilities;
+
+/** Replication slots: read, create, copy, advance and drop, on a regular connection. */
+public final class SlotAdmin {
+
+    private final Connection connection;
+
+    public SlotAdmin(Connection connection) {
+        this.connection = connection;
+    }
+
+    public Optional<SlotInfo> slot(String slotName) throws SQLException {
+        // to_jsonb keeps the query valid on versions without wal_status (PG < 13). A standby has no current WAL
+        // position of its own, so retained bytes are only computed on a primary.
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT slot_name, plugin, slot_type, database, active, active_pid, confirmed_flush_lsn::text,"
+                + " restart_lsn::text, to_jsonb(s) ->> 'wal_status', CASE WHEN pg_is_in_recovery() THEN NULL"
+                + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint END"
+                + " FROM pg_replication_slots s WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Integer pid = rs.getObject(6, Integer.class);
+                Long retained = rs.getObject(10, Long.class);
+                return Optional.of(new SlotInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getBoolean(5), pid, lsn(rs.getString(7)), lsn(rs.getString(8)), rs.getString(9),
+                        retained));
+            }
+        }
+    }
+
+    private static Lsn lsn(String text) {
+        return text == null ? null : Lsn.parse(text);
+    }
+
+    /** Creates a permanent logical slot for pgoutput; returns its consistent point. */
+    public Lsn create(String slotName) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Lsn.parse(rs.getString(1));
+            }
+        }
+    }
+
+    /** Copies a (temporary) logical slot into a permanent one: same restart LSN, same consistent point (PG12+). */
+    public void copy(String from, String to) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT lsn::text FROM pg_copy_logical_replication_slot(?, ?, false)")) {
+            ps.setString(1, from);
+            ps.setString(2, to);
+            ps.execute();
+        }
+    }
+
+    /** Drops the slot if it exists; fails naming the holder while a walsender uses it. */
+    public void drop(String slotName) throws SQLException {
+        Optional<SlotInfo> slot = slot(slotName);
+        if (slot.isEmpty()) {
+            return;
+        }
+        if (slot.get().active() && slot.get().activePid() != null) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": cannot drop the slot, it is in use by "
+                                                  + new ServerAdmin(connection).describeBackend(slot.get().activePid())
+                                                  + ". Stop that consumer, or run SELECT pg_terminate_backend("
+                                                  + slot.get().activePid() + ");");
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            ps.setString(1, slotName);
+            ps.execute();
+        }
+    }
+
+    /**
+     * Moves the slot's confirmed position forward to {@code target} (pg_replication_slot_advance, PostgreSQL 11+):
+     * every change committed before it is skipped for good. A target at or behind the confirmed position changes
+     * nothing (a slot never moves back; PostgreSQL 13+ treat it the same way); returns false then.
+     */
+    public boolean advance(String slotName, Lsn target) throws SQLException {
+        if (!ServerCapabilities.of(connection).slotAdvance()) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": advancing a slot needs PostgreSQL 11 or newer"
+                                                  + " (pg_replication_slot_advance)");
+        }
+        Optional<SlotInfo> info = slot(slotName);
+        if (info.isEmpty()) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": cannot advance the slot, it does not exist."
+                                                  + " Create it first (operation=createSlot)");
+        }
+        if (info.get().active() && info.get().activePid() != null) {
+            throw new PgReplicationSetupException("slot=" + slotName + ": cannot advance the slot, it is in use by "
+                                                  + new ServerAdmin(connection).describeBackend(info.get().activePid())
+                                                  + ". Stop that consumer first");
+        }
+        Lsn confirmed = info.get().confirmedFlushLsn();
+        if (confirmed != null && !target.isAfter(confirmed)) {
+            return false;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT end_lsn::text FROM pg_replication_slot_advance(?, ?::pg_lsn)")) {
+            ps.setString(1, slotName);
+            ps.setString(2, target.toString());
+            ps.execute();
+            return true;
+        } catch (SQLException e) {
+            if ("22023".equals(e.getSQLState())) {
+                // "cannot advance replication slot to X, minimum is Y": slots never move backwards.
+                throw new PgReplicationSetupException("slot=" + slotName + ": cannot move the slot back to " + target
+                                                      + "; it is already confirmed at " + confirmed
+                                                      + " and a slot only moves forward", e);
+            }
+            throw e;
+        }
+    }
+}

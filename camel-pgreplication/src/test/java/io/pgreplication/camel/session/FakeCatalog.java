@@ -1,0 +1,57 @@
+package io.pgreplication.camel.session;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pgreplication.camel.admin.PublicationAdmin;
+import io.pgreplication.camel.value.TypeInfo;
+
+/** A catalog that knows the types a test gives it, no primary keys beyond the messages' flags, and one holder. */
+final class FakeCatalog implements Catalog {
+
+    private final Map<Integer, TypeInfo> types = new HashMap<>();
+    private int forgotten;
+
+    FakeCatalog with(TypeInfo type) {
+        types.put(type.oid(), type);
+        return this;
+    }
+
+    @Override
+    public List<String> primaryKey(int relationOid) {
+        return List.of();
+    }
+
+    @Override
+    public TypeInfo type(int oid) {
+        TypeInfo type = types.get(oid);
+        if (type == null) {
+            throw new IllegalStateException("the test gave no type " + oid);
+        }
+        return type;
+    }
+
+    @Override
+    public void forgetTypes() {
+        forgotten++;
+    }
+
+    @Override
+    public List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) {
+        return List.of();
+    }
+
+    @Override
+    public String describeHolder() {
+        return "PID 4242";
+    }
+
+    @Override
+    public void close() {
+    }
+
+    int forgotten() {
+        return forgotten;
+    }
+}

@@ -1,0 +1,167 @@
+package io.pgreplication.camel.session;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import io.pgreplication.camel.admin.ReplicationSetup;
+import io.pgreplication.camel.admin.SlotInfo;
+import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.value.TypeInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The reconnect loop against a fake server side: backoff, resuming where the slot was confirmed, text fallback. */
+class ReplicationSessionTest {
+
+    private static final List<Captured.Message> DML = Captured.messages("dml-default.txt");
+    private static final Lsn FIRST_COMMIT_END = Lsn.parse("0/1742370");
+    private static final Lsn LAST_COMMIT_END = Lsn.parse("0/1742538");
+    private static final SlotInfo SLOT = new SlotInfo("s1", "pgoutput", "logical", "shop", false, null, Lsn.INVALID,
+            Lsn.INVALID, "reserved", 0L);
+
+    private final ExecutorService thread = Executors.newSingleThreadExecutor();
+    private final FakeDispatcher routes = new FakeDispatcher();
+    private final Recorder listener = new Recorder();
+    private final List<Opened> opens = new CopyOnWriteArrayList<>();
+    private ReplicationSession session;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (session != null) {
+            session.stop();
+        }
+        thread.shutdown();
+        assertThat(thread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void retriesWithABackoffThatDoublesAndForgetsTheFailuresOnceStreaming() {
+        session = session(SnapshotMode.NEVER, 1000, (start, textOnly, tables) -> {
+            if (opens.size() < 2) {
+                opens.add(new Opened(start, textOnly));
+                throw new SQLException("connection refused", "08001");
+            }
+            opens.add(new Opened(start, textOnly));
+            return TestSessions.opened(new FakeStream(DML), false, new FakeCatalog());
+        });
+        thread.execute(session);
+
+        await().until(() -> session.status().confirmed().equals(LAST_COMMIT_END));
+        assertThat(listener.failures).extracting(f -> f.failure.kind()).containsExactly(Failure.Kind.TRANSIENT,
+                Failure.Kind.TRANSIENT);
+        assertThat(listener.failures).extracting(f -> f.attempt).containsExactly(1, 2);
+        assertThat(listener.failures).extracting(f -> f.delay).containsExactly(Duration.ofMillis(1),
+                Duration.ofMillis(2));
+        SessionStatus status = session.status();
+        assertThat(status.state()).isEqualTo(SessionStatus.State.STREAMING);
+        assertThat(status.lastError()).isNull();
+        assertThat(status.failedAttempts()).isZero();
+        assertThat(status.protocolVersion()).isEqualTo(4);
+    }
+
+    @Test
+    void afterAFailedBatchStreamsAgainFromWhereTheSlotWasConfirmed() {
+        routes.failFrom(1);
+        session = session(SnapshotMode.NEVER, 1, (start, textOnly, tables) -> {
+            opens.add(new Opened(start, textOnly));
+            return TestSessions.opened(new FakeStream(opens.size() == 1 ? DML : List.of()), false,
+                    new FakeCatalog());
+        });
+        thread.execute(session);
+
+        await().until(() -> opens.size() >= 2);
+        assertThat(opens.get(0).start).isEqualTo(Lsn.INVALID);
+        assertThat(opens.get(1).start).isEqualTo(FIRST_COMMIT_END);
+        assertThat(listener.failures).isEmpty();
+    }
+
+    @Test
+    void aBinaryStreamThatMeetsAnUndecodableColumnIsReopenedWithTextValues() {
+        FakeCatalog catalog = new FakeCatalog()
+                .with(new TypeInfo(16547, "cap", "mood", 'b', 'U', 0, 0, ',', true))
+                .with(new TypeInfo(16554, "cap", "posint", 'd', 'N', 23, 0, ',', true));
+        session = session(SnapshotMode.NEVER, 1000, (start, textOnly, tables) -> {
+            opens.add(new Opened(start, textOnly));
+            return TestSessions.opened(new FakeStream(Captured.messages("type.txt")), !textOnly, catalog);
+        });
+        thread.execute(session);
+
+        await().until(() -> routes.events().size() == 1);
+        assertThat(opens).extracting(o -> o.textOnly).containsExactly(false, true);
+        assertThat(routes.events().get(0).getTable()).isEqualTo("mood_log");
+    }
+
+    @Test
+    void streamsTheTablesTheSetupFoundAndNoOthers() {
+        TableFilter noItem = (oid, schema, table) -> !"item".equals(table);
+        FakeStream stream = new FakeStream(DML);
+        List<TableFilter> given = new CopyOnWriteArrayList<>();
+        session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem), (start, textOnly, tables) -> {
+                    given.add(tables);
+                    return TestSessions.opened(stream, false, new FakeCatalog());
+                }, scope -> {
+                    throw new AssertionError("the slot exists: no snapshot");
+                });
+        thread.execute(session);
+
+        await().until(() -> stream.unread() == 0 && stream.idleReads() > 2);
+        assertThat(given).containsExactly(noItem);
+        assertThat(routes.offered()).isEmpty();
+    }
+
+    @Test
+    void initialOnlyTakesTheSnapshotThatMakesTheSlotAndFinishes() {
+        Lsn point = Lsn.parse("0/3000060");
+        FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
+        session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL), (start, textOnly, tables) -> {
+                    throw new AssertionError("initialOnly never streams");
+                }, scope -> snapshot);
+        thread.execute(session);
+
+        await().until(() -> session.status().state() == SessionStatus.State.FINISHED);
+        assertThat(snapshot.persistedAs()).isEqualTo("s1");
+        assertThat(routes.offered()).hasSize(2);
+        assertThat(session.status().confirmed()).isEqualTo(point);
+        assertThat(listener.finished).singleElement().asString().contains("consistent point 0/3000060");
+    }
+
+    private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
+        return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL), opener, scope -> {
+                    throw new AssertionError("the slot exists: no snapshot");
+                });
+    }
+
+    private record Opened(Lsn start, boolean textOnly) {
+    }
+
+    private static final class Recorder implements SessionListener {
+        private record Failed(Failure failure, int attempt, Duration delay) {
+        }
+
+        private final List<Failed> failures = new CopyOnWriteArrayList<>();
+        private final List<String> finished = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onFailure(Failure failure, int attempt, Duration delay) {
+            failures.add(new Failed(failure, attempt, delay));
+        }
+
+        @Override
+        public void onFinished(String reason) {
+            finished.add(reason);
+        }
+    }
+}

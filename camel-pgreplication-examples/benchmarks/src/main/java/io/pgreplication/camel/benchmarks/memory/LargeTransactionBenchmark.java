@@ -18,7 +18,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.postgresql.replication.LogSequenceNumber;
 
 /**
- * Bounded memory (SPEC §5, §10): ONE transaction of 1,000,000 rows (about 150 bytes each) through a route, in a JVM
+ * Bounded memory (docs/benchmarks.md): ONE transaction of 1,000,000 rows (about 150 bytes each) through a route, in a JVM
  * started with {@code -Xmx256m}. Prints the time from the commit to the last exchange, the peak heap used (sum of the
  * heap pools' peaks), GC counts and time, and whether the slot was confirmed past the transaction. Fails if not every
  * row arrived.

@@ -130,8 +130,8 @@ public class DuckDbSink implements Processor, AutoCloseable {
     static Map<String, String> columns(Connection c, String schema, String table) throws SQLException {
         Map<String, String> columns = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
-                                                       + " WHERE table_catalog = current_database() AND table_schema = ?"
-                                                       + " AND table_name = ?"
+                                                       + " WHERE table_catalog = current_database()"
+                                                       + " AND table_schema = ? AND table_name = ?"
                                                        + " ORDER BY ordinal_position")) {
             ps.setString(1, schema);
             ps.setString(2, table);

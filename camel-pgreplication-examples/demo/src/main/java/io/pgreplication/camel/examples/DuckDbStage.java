@@ -17,10 +17,10 @@ import org.duckdb.DuckDBConnection;
 import static io.pgreplication.camel.table.Identifiers.quote;
 
 /**
- * The staging table of one {@link DuckDbTable}: a temporary table with the relation's columns and a deleted flag, filled
- * through DuckDB's appender and merged into the target with two set-based statements per batch. Row-at-a-time or
- * multi-row {@code INSERT ... VALUES} statements cost DuckDB milliseconds each (parsing, binding every parameter through
- * JDBC); the appender writes the values straight into DuckDB's column vectors.
+ * The staging table of one {@link DuckDbTable}: a temporary table with the relation's columns and a deleted flag,
+ * filled through DuckDB's appender and merged into the target with two set-based statements per batch. Row-at-a-time
+ * or multi-row {@code INSERT ... VALUES} statements cost DuckDB milliseconds each (parsing, binding every parameter
+ * through JDBC); the appender writes the values straight into DuckDB's column vectors.
  *
  * <p>A batch arrives here reduced to each touched key's final state (a row, or gone). {@link #merge} empties the stage,
  * appends every final state, deletes every touched key from the target ({@code DELETE ... USING} the stage) and inserts
@@ -79,7 +79,8 @@ final class DuckDbStage implements AutoCloseable {
                 definitions.add(quote(columns.get(i)) + " " + types.get(i).duckDbType());
             }
             definitions.add(quote(DELETED) + " BOOLEAN");
-            st.execute("CREATE OR REPLACE TEMP TABLE " + quote(stageName) + " (" + String.join(", ", definitions) + ")");
+            st.execute("CREATE OR REPLACE TEMP TABLE " + quote(stageName) + " (" + String.join(", ", definitions)
+                       + ")");
         }
         String names = quoted(columns);
         String deleteSql = "DELETE FROM " + target + " USING " + stage + " s WHERE " + key.stream()

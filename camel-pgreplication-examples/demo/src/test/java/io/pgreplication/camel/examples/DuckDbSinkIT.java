@@ -52,8 +52,8 @@ class DuckDbSinkIT extends WithEmbeddedServer {
                 try (Connection c = server.connect(); Statement st = c.createStatement()) {
                     c.setAutoCommit(false);
                     // One transaction, so one batch holds every step: the sink must keep their order per key.
-                    st.execute("INSERT INTO sinkit.items SELECT g, p, 'first', 1, g * 1.5 FROM generate_series(1, 50) g,"
-                               + " generate_series(1, 2) p");
+                    st.execute("INSERT INTO sinkit.items SELECT g, p, 'first', 1, g * 1.5"
+                               + " FROM generate_series(1, 50) g, generate_series(1, 2) p");
                     st.execute("UPDATE sinkit.items SET id = 100 WHERE id = 1 AND part = 1"); // the key moves
                     st.execute("INSERT INTO sinkit.items VALUES (1, 1, 'reused key', 7, 0.25)"); // and comes back
                     st.execute("UPDATE sinkit.items SET qty = qty + 10 WHERE id = 100");

@@ -138,7 +138,8 @@ public final class ManyTablesBenchmark {
 
     private static void createSlots(Connection c, List<String> slots) throws Exception {
         for (String slot : slots) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
                 ps.setString(1, slot);
                 ps.execute();
             }

@@ -9,8 +9,8 @@ import java.sql.Statement;
 
 /**
  * The end-to-end benchmark's data: the demo's {@code order_lines} shape ({@code (order_id, line)} key, text, int and
- * numeric columns) in {@code <schema>.order_lines}, loaded with {@code rows} rows (two lines for each of {@code rows / 2}
- * orders), and a backlog of changes written by a server-side procedure in transactions of 1,000 row changes each:
+ * numeric columns) in {@code <schema>.order_lines}, loaded with {@code rows} rows (two lines for each of
+ * {@code rows / 2} orders), and a backlog of changes written by a server-side procedure in transactions of 1,000 row changes each:
  * 200 deletes, 400 updates, 100 key changes ({@code line + 10}) and 300 inserts. Every transaction touches 350 orders
  * no earlier transaction touched, picked all over the table by a multiplicative permutation, so each statement
  * changes exactly the rows it aims at and the number of changes is known in advance.
@@ -70,7 +70,8 @@ final class OrderLinesWorkload {
             st.execute("CREATE TABLE " + table + " (order_id bigint, line int, sku text, qty int, price numeric(10,2),"
                        + " PRIMARY KEY (order_id, line))");
             st.execute("INSERT INTO " + table + " SELECT o, l, 'SKU-' || (o * 3 + l) % 97, 1 + (o + l) % 4,"
-                       + " ((o + l) * 3.17) % 100 FROM generate_series(1, " + orders() + ") o, generate_series(1, 2) l");
+                       + " ((o + l) * 3.17) % 100 FROM generate_series(1, " + orders() + ") o,"
+                       + " generate_series(1, 2) l");
             st.execute("VACUUM ANALYZE " + table);
             st.execute("CREATE PUBLICATION " + publication() + " FOR TABLE " + table);
         }

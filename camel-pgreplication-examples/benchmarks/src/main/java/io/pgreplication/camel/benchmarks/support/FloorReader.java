@@ -16,8 +16,8 @@ import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * The client-side floor the component is measured against (docs/benchmarks.md): a reader that does as little as possible with
- * the same pgoutput stream. {@code pg_recvlogical} when it is on the PATH, otherwise (or with
+ * The client-side floor the component is measured against (docs/benchmarks.md): a reader that does as little as
+ * possible with the same pgoutput stream. {@code pg_recvlogical} when it is on the PATH, otherwise (or with
  * {@code -Dbench.floor=jdbc}) a bare pgjdbc replication stream that only counts messages.
  */
 public abstract class FloorReader {

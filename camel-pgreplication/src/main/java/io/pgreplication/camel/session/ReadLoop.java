@@ -14,6 +14,8 @@ import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.pgoutput.PgOutputDecoder;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ final class ReadLoop {
     private final ReplicationStream stream;
     private final Catalog catalog;
     private final TableFilter filter;
+    private final RelationWatch relations;
     private final boolean binary;
     private final FlushTracker tracker;
     private final Batcher batcher;
@@ -71,8 +74,9 @@ final class ReadLoop {
     private final BooleanSupplier running;
     private String textValuesReason;
 
-    ReadLoop(OpenedStream opened, SessionOptions options, TableFilter filter, FlushTracker tracker,
-             BatchDispatcher dispatcher, StatusReporter status, StatusBoard board, BooleanSupplier running) {
+    ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,
+             FlushTracker tracker, BatchDispatcher dispatcher, StatusReporter status, StatusBoard board,
+             BooleanSupplier running) {
         this.slot = options.slot();
         this.stream = opened.stream();
         this.catalog = opened.catalog();
@@ -80,6 +84,7 @@ final class ReadLoop {
         this.liveness = opened.liveness();
         this.keepalive = opened.keepalive();
         this.filter = filter;
+        this.relations = new RelationWatch(slot, filter, columns);
         this.tracker = tracker;
         this.dispatcher = dispatcher;
         this.status = status;
@@ -87,7 +92,7 @@ final class ReadLoop {
         this.running = running;
         this.batcher = new Batcher(options.batching().size(), options.batching().timeout(), System::nanoTime,
                 tracker);
-        this.assembler = new EventAssembler(filter, options.includeColumns(), catalog, catalog, batcher);
+        this.assembler = new EventAssembler(filter, columns, catalog, catalog, batcher);
     }
 
     /** Reads until the session stops, a batch fails or the stream must switch to text values. */
@@ -176,6 +181,7 @@ final class ReadLoop {
     /** DDL may have changed types: read them again; a binary stream ends at a column it cannot decode. */
     private boolean accept(PgOutputMessage.Relation relation) {
         catalog.forgetTypes();
+        relations.onRelation(relation);
         if (binary) {
             List<String> undecodable = BinaryValues.undecodable(relation, filter, catalog);
             if (!undecodable.isEmpty()) {

@@ -12,6 +12,8 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.SnapshotScope;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +55,9 @@ public final class ReplicationSession implements Runnable {
     /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
     private volatile boolean snapshotPending;
     private volatile ServerCapabilities server;
-    /** Which tables are delivered, as the setup found them. */
-    private volatile TableFilter filter = TableFilter.ALL;
+    /** Which tables are delivered, and which of their columns, as the setup found them. */
+    private volatile FollowedTables filter = FollowedTables.ALL;
+    private volatile IncludeColumns columns = IncludeColumns.ALL;
     /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
     private volatile boolean textValues;
 
@@ -87,6 +90,7 @@ public final class ReplicationSession implements Runnable {
         ReplicationSetup.Result result = setup.run();
         server = result.server();
         filter = result.tables();
+        columns = result.columns();
         snapshotPending = result.slot() == null;
         setUp = true;
     }
@@ -152,8 +156,8 @@ public final class ReplicationSession implements Runnable {
      * failed): no slot exists then, and the next attempt takes the whole snapshot again.
      */
     private boolean snapshot() throws SQLException, InterruptedException {
-        SnapshotSource source = snapshots.apply(new SnapshotScope(options.publication(), filter,
-                options.includeColumns(), server, options.snapshot().parallelism(), options.batching().size()));
+        SnapshotSource source = snapshots.apply(new SnapshotScope(options.publication(), filter, columns, server,
+                options.snapshot().parallelism(), options.batching().size()));
         if (source.slotExists()) {
             // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
             LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
@@ -193,12 +197,13 @@ public final class ReplicationSession implements Runnable {
      */
     private boolean stream() throws SQLException {
         Lsn started = confirmed;
-        TableFilter tables = filter;
+        FollowedTables tables = filter;
         try (OpenedStream opened = opener.open(started, textValues, tables)) {
             FlushTracker tracker = new FlushTracker(started.value());
             StatusReporter status = new StatusReporter(options.slot(), opened.stream(), tracker,
                     options.stream().flushSlot(), board, started);
-            ReadLoop loop = new ReadLoop(opened, options, tables, tracker, dispatcher, status, board, () -> running);
+            ReadLoop loop = new ReadLoop(opened, options, tables, columns, tracker, dispatcher, status, board,
+                    () -> running);
             board.update(s -> s.streaming(opened.server().protocolVersion()));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     started, opened.server().protocolVersion());

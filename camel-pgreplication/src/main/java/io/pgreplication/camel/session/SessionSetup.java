@@ -23,8 +23,7 @@ final class SessionSetup {
     /** Runs the setup on the server; configuration errors surface here with their fix. */
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.snapshot().mode() != SnapshotMode.NEVER);
-        ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
+                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER);
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {
             LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"

@@ -90,8 +90,8 @@ final class ReadLoop {
         this.status = status;
         this.board = board;
         this.running = running;
-        this.batcher = new Batcher(options.batching().size(), options.batching().timeout(), System::nanoTime,
-                tracker);
+        this.batcher = new Batcher(options.batching().size(), options.batching().maxBytes(),
+                options.batching().timeout(), System::nanoTime, tracker);
         this.assembler = new EventAssembler(filter, columns, catalog, catalog, batcher);
     }
 
@@ -171,6 +171,11 @@ final class ReadLoop {
             }
             status.report();
         }
+    }
+
+    /** After the loop: forgets the batches not handed to the dispatcher; they stay unconfirmed. */
+    void dropUndelivered() {
+        batcher.dropAll();
     }
 
     /** After {@link Outcome#TEXT_VALUES}: the columns that made it so. */

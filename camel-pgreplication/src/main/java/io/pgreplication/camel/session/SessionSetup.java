@@ -23,7 +23,7 @@ final class SessionSetup {
     /** Runs the setup on the server; configuration errors surface here with their fix. */
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER);
+                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER, options.offsets());
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {
             LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"

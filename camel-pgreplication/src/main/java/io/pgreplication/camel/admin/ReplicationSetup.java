@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,17 @@ public final class ReplicationSetup {
      */
     public static Result run(ConnectionSettings settings, Request request, boolean slotBySnapshot)
             throws SQLException {
+        return run(settings, request, slotBySnapshot, false);
+    }
+
+    /**
+     * {@link #run(ConnectionSettings, Request, boolean)}; with {@code backfillAdded} (snapshotMode=initial) the tables
+     * added to the publication of an existing slot are also backfilled: in the transaction that adds them, a
+     * {@link BackfillRequest} for them is written into the WAL, which the consumer reads when it streams the slot. One
+     * transaction, so a crash leaves either both or neither: never tables added without their rows.
+     */
+    public static Result run(ConnectionSettings settings, Request request, boolean slotBySnapshot,
+                             boolean backfillAdded) throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
             ServerCapabilities server = ServerCapabilities.of(connection);
             new ServerAdmin(connection).checkServer(request.slot());
@@ -60,8 +72,15 @@ public final class ReplicationSetup {
                 slots.drop(request.slot());
                 publications.dropPublication(request.publication());
             }
-            ensurePublication(publications, request, server);
             SlotInfo slot = slots.slot(request.slot()).orElse(null);
+            if (slot != null) {
+                checkSlot(request.slot(), slot, connection.getCatalog());
+            }
+            if (backfillAdded && slot != null) {
+                extendAndBackfill(connection, publications, request, server);
+            } else {
+                ensurePublication(publications, request, server);
+            }
             if (slot == null) {
                 if (!request.createSlot()) {
                     throw new PgReplicationSetupException("slot=" + request.slot() + ": the replication slot does not"
@@ -77,9 +96,88 @@ public final class ReplicationSetup {
                 LOG.info("slot={} created the replication slot at {}", request.slot(), lsn);
                 slot = slots.slot(request.slot()).orElseThrow();
             }
-            checkSlot(request.slot(), slot, connection.getCatalog());
             return new Result(server, slot, TableFilter.of(request.tables()));
         }
+    }
+
+    /** Adds the missing tables and, when there were any, requests their backfill in the same transaction. */
+    private static void extendAndBackfill(Connection connection, PublicationAdmin publications, Request request,
+                                          ServerCapabilities server) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            List<TableSpec> added = ensurePublication(publications, request, server);
+            if (!added.isEmpty()) {
+                if (!server.messages()) {
+                    throw new PgReplicationSetupException("slot=" + request.slot() + ": snapshotMode=initial on an"
+                                                          + " existing slot backfills the tables added to it " + added
+                                                          + ", which needs PostgreSQL 14 or newer (the request"
+                                                          + " travels as a logical decoding message); this server is "
+                                                          + server.describe() + ". Set snapshotMode=never to stream"
+                                                          + " the added tables from now on without their existing"
+                                                          + " rows, or upgrade the server");
+                }
+                BackfillRequest backfill = BackfillRequest.of(request.slot(), concreteTables(publications, added));
+                Lsn lsn = backfill.emit(connection);
+                LOG.info("slot={} snapshotMode=initial: requested backfill {} of the added tables {} at {}",
+                        request.slot(), backfill.id(), backfill.tables(), lsn);
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * The management producer's {@code backfill}: adds the tables the publication lacks (or, with
+     * createPublication=false, fails naming them) and writes a {@link BackfillRequest} for {@code request.tables()}
+     * ({@code schema.*} expanded to the schema's tables now), both in one transaction. Returns the request and its LSN.
+     */
+    public static Backfill requestBackfill(Connection connection, Request request) throws SQLException {
+        ServerCapabilities server = ServerCapabilities.of(connection);
+        PublicationAdmin publications = new PublicationAdmin(connection, server);
+        connection.setAutoCommit(false);
+        try {
+            ensurePublication(publications, request, server);
+            List<TableSpec> tables = concreteTables(publications, request.tables());
+            for (TableSpec t : tables) {
+                publications.checkPublishable(request.slot(), t, false);
+            }
+            BackfillRequest backfill = BackfillRequest.of(request.slot(), tables);
+            Lsn lsn = backfill.emit(connection);
+            connection.commit();
+            return new Backfill(backfill, lsn);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** A backfill request as written, and its LSN. */
+    public record Backfill(BackfillRequest request, Lsn lsn) {
+    }
+
+    /** The tables of {@code specs}, each {@code schema.*} replaced by the schema's tables now. */
+    private static List<TableSpec> concreteTables(PublicationAdmin publications, List<TableSpec> specs)
+            throws SQLException {
+        Set<TableSpec> tables = new LinkedHashSet<>();
+        for (TableSpec spec : specs) {
+            if (spec.isWholeSchema()) {
+                List<TableSpec> inSchema = publications.tablesOf(spec.schema());
+                if (inSchema.isEmpty()) {
+                    throw new PgReplicationSetupException("There is no table in schema " + spec.schema()
+                                                          + " to backfill (tables=" + spec + ")");
+                }
+                tables.addAll(inSchema);
+            } else {
+                tables.add(spec);
+            }
+        }
+        return List.copyOf(tables);
     }
 
     /**
@@ -156,8 +254,9 @@ public final class ReplicationSetup {
         }
     }
 
-    private static void ensurePublication(PublicationAdmin admin, Request request, ServerCapabilities server)
-            throws SQLException {
+    /** Creates or extends the publication; returns the entries of {@code tables} it had to add. */
+    private static List<TableSpec> ensurePublication(PublicationAdmin admin, Request request,
+                                                     ServerCapabilities server) throws SQLException {
         String pub = request.publication();
         List<TableSpec> wanted = request.tables();
         if (!admin.publicationExists(pub)) {
@@ -174,13 +273,13 @@ public final class ReplicationSetup {
             admin.createPublication(pub, request.publish());
             LOG.info("slot={} created publication {} publishing {}", request.slot(), pub, request.publish());
         } else if (wanted.isEmpty()) {
-            return;
+            return List.of();
         }
         Set<String> ops = admin.publicationOperations(pub);
         boolean updateOrDelete = ops.contains("update") || ops.contains("delete");
         List<TableSpec> missing = missingTables(admin, pub, wanted, server);
         if (missing.isEmpty()) {
-            return;
+            return List.of();
         }
         if (!request.createPublication()) {
             throw new PgReplicationSetupException("slot=" + request.slot() + ": publication " + pub + " lacks "
@@ -197,6 +296,7 @@ public final class ReplicationSetup {
             }
             LOG.info("slot={} added {} to publication {}", request.slot(), table, pub);
         }
+        return missing;
     }
 
     /** The wanted tables (schemas expanded on PG13/14) that the publication does not stream yet. */

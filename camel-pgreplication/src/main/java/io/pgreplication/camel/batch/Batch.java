@@ -9,8 +9,16 @@ import io.pgreplication.camel.lsn.FlushTracker;
 /**
  * Changes of one table, in commit order, delivered as one exchange. {@code ticket} is its claim on the slot's
  * confirmed position: complete or fail it exactly once when the exchange is done.
+ *
+ * @param backfill the id of the backfill whose snapshot rows the batch holds; null for every other batch
  */
-public record Batch(RelationMetadata relation, List<ChangeEvent> events, FlushTracker.Ticket ticket) {
+public record Batch(RelationMetadata relation, List<ChangeEvent> events, FlushTracker.Ticket ticket,
+        String backfill) {
+
+    /** A batch of streamed changes, or of the initial snapshot. */
+    public Batch(RelationMetadata relation, List<ChangeEvent> events, FlushTracker.Ticket ticket) {
+        this(relation, events, ticket, null);
+    }
 
     /** The last change of the batch. */
     public ChangeEvent last() {

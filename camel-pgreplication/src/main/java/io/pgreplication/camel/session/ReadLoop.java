@@ -51,7 +51,9 @@ final class ReadLoop {
         /** A batch failed: the slot stays at the last completed transaction and the stream is reopened. */
         BATCH_FAILED,
         /** A binary stream met a column it cannot decode: reopen it with text values. */
-        TEXT_VALUES
+        TEXT_VALUES,
+        /** An online backfill failed ({@link #backfillFailure()}): the stream restarts from before its request. */
+        BACKFILL_FAILED
     }
 
     private final String slot;
@@ -61,6 +63,7 @@ final class ReadLoop {
     private final boolean binary;
     private final FlushTracker tracker;
     private final Batcher batcher;
+    private final Backfills backfills;
     private final EventAssembler assembler;
     private final PgOutputDecoder decoder = new PgOutputDecoder();
     private final BatchDispatcher dispatcher;
@@ -73,6 +76,15 @@ final class ReadLoop {
 
     ReadLoop(OpenedStream opened, SessionOptions options, TableFilter filter, FlushTracker tracker,
              BatchDispatcher dispatcher, StatusReporter status, StatusBoard board, BooleanSupplier running) {
+        this(opened, options, filter, tracker, dispatcher, status, board, running, backfill -> {
+            throw new IllegalStateException("no backfills in this stream");
+        });
+    }
+
+    /** @param backfills starts the online backfills requested in the stream */
+    ReadLoop(OpenedStream opened, SessionOptions options, TableFilter filter, FlushTracker tracker,
+             BatchDispatcher dispatcher, StatusReporter status, StatusBoard board, BooleanSupplier running,
+             Backfills.Launcher backfills) {
         this.slot = options.slot();
         this.stream = opened.stream();
         this.catalog = opened.catalog();
@@ -87,7 +99,10 @@ final class ReadLoop {
         this.running = running;
         this.batcher = new Batcher(options.batching().size(), options.batching().timeout(), System::nanoTime,
                 tracker);
-        this.assembler = new EventAssembler(filter, options.includeColumns(), catalog, catalog, batcher);
+        this.backfills = new Backfills(slot, batcher, tracker, filter, backfills, board,
+                options.batching().size() * Backfills.HELD_FACTOR);
+        this.assembler = new EventAssembler(filter, options.includeColumns(), catalog, catalog,
+                options.stream().messages(), this.backfills);
     }
 
     /** Reads until the session stops, a batch fails or the stream must switch to text values. */
@@ -109,6 +124,9 @@ final class ReadLoop {
                 } else if (System.nanoTime() - drainUntil > 0) {
                     return Outcome.STOPPED;
                 }
+            }
+            if (backfills.mustPause() && !awaitBackfill()) {
+                return ended();
             }
             if (coalesce) {
                 coalesce = false;
@@ -132,8 +150,8 @@ final class ReadLoop {
                     board.received(lsn);
                     batcher.closeDue();
                 }
-                if (batcher.hasClosed() && !handOffClosed()) {
-                    return stoppedOrFailed();
+                if (backfills.hasReady() && !handOffClosed()) {
+                    return ended();
                 }
                 if (sinceCheck != 0) {
                     continue;
@@ -150,8 +168,8 @@ final class ReadLoop {
                 } else {
                     batcher.closeDue();
                 }
-                if (batcher.hasClosed() && !handOffClosed()) {
-                    return stoppedOrFailed();
+                if (backfills.hasReady() && !handOffClosed()) {
+                    return ended();
                 }
                 if (!assembler.inTransaction() && batcher.buffered() == 0) {
                     // Between transactions with nothing pending: the server's position may be confirmed.
@@ -161,11 +179,50 @@ final class ReadLoop {
                 long due = batcher.nanosUntilDue();
                 LockSupport.parkNanos(due >= 0 ? Math.min(idleNanos, Math.max(due, 50_000)) : idleNanos);
             }
+            backfills.step();
+            if (backfills.failure() != null) {
+                return Outcome.BACKFILL_FAILED;
+            }
+            if (backfills.hasReady() && !handOffClosed()) {
+                return ended();
+            }
             if (tracker.hasFailed()) {
                 return Outcome.BATCH_FAILED;
             }
             status.report();
         }
+    }
+
+    /** After {@link Outcome#BACKFILL_FAILED}: why. */
+    Throwable backfillFailure() {
+        return backfills.failure();
+    }
+
+    /**
+     * Too many changes of tables being backfilled are held: stops reading until the running backfill's snapshot is
+     * out, keeping the connection alive and the other tables' open batches moving. False when the loop must end.
+     */
+    private boolean awaitBackfill() throws SQLException {
+        LOG.debug("slot={} the backfilled tables' held changes reached the limit; reading pauses", slot);
+        long lastStatus = System.nanoTime();
+        while (backfills.mustPause()) {
+            if (!running.getAsBoolean() || tracker.hasFailed() || backfills.failure() != null) {
+                return false;
+            }
+            backfills.step();
+            batcher.closeDue();
+            if (backfills.hasReady() && !handOffClosed()) {
+                return false;
+            }
+            if (System.nanoTime() - lastStatus > keepalive.toNanos()) {
+                status.keepAlive();
+                lastStatus = System.nanoTime();
+            } else {
+                status.report();
+            }
+            LockSupport.parkNanos(MAX_IDLE_PARK_NANOS);
+        }
+        return true;
     }
 
     /** After {@link Outcome#TEXT_VALUES}: the columns that made it so. */
@@ -189,7 +246,7 @@ final class ReadLoop {
     /** Hands every closed batch to the routes, oldest first; false when the loop must end instead. */
     private boolean handOffClosed() throws SQLException {
         Batch batch;
-        while ((batch = batcher.nextClosed()) != null) {
+        while ((batch = backfills.poll()) != null) {
             if (!handOff(batch)) {
                 return false;
             }
@@ -214,7 +271,10 @@ final class ReadLoop {
         }
     }
 
-    private Outcome stoppedOrFailed() {
+    private Outcome ended() {
+        if (backfills.failure() != null) {
+            return Outcome.BACKFILL_FAILED;
+        }
         return tracker.hasFailed() ? Outcome.BATCH_FAILED : Outcome.STOPPED;
     }
 }

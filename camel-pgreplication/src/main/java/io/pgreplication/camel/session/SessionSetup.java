@@ -22,8 +22,9 @@ final class SessionSetup {
 
     /** Runs the setup on the server; configuration errors surface here with their fix. */
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
+        // snapshotMode=initial on an existing slot backfills the tables added to it (docs/user-guide.md).
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.snapshot().mode() != SnapshotMode.NEVER);
+                options.snapshot().mode() != SnapshotMode.NEVER, options.snapshot().mode() == SnapshotMode.INITIAL);
         ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {

@@ -112,7 +112,7 @@ class ReplicationSessionTest {
                     return TestSessions.opened(stream, false, new FakeCatalog());
                 }, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
-                });
+                }, NO_BACKFILLS);
         thread.execute(session);
 
         await().until(() -> stream.unread() == 0 && stream.idleReads() > 2);
@@ -127,7 +127,7 @@ class ReplicationSessionTest {
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
                 () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL), (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
-                }, scope -> snapshot);
+                }, scope -> snapshot, NO_BACKFILLS);
         thread.execute(session);
 
         await().until(() -> session.status().state() == SessionStatus.State.FINISHED);
@@ -141,8 +141,13 @@ class ReplicationSessionTest {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
                 () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL), opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
-                });
+                }, NO_BACKFILLS);
     }
+
+    /** The captured streams request no backfill. */
+    private static final java.util.concurrent.Executor NO_BACKFILLS = task -> {
+        throw new AssertionError("no backfill was requested");
+    };
 
     private record Opened(Lsn start, boolean textOnly) {
     }

@@ -23,6 +23,8 @@ final class Backfill {
     private volatile boolean offered;
     private volatile Throwable failure;
     private volatile boolean ended;
+    /** Streamed changes dropped because the snapshot holds them; counted by the reading thread only. */
+    long dropped;
 
     /**
      * @param tables  the requested tables this consumer delivers

@@ -94,6 +94,7 @@ final class Backfills implements EventAssembler.Listener {
             Backfill owner = ownerOf(shape);
             if (owner != null && owner.point() != null
                 && Long.compareUnsigned(event.commitLsnValue(), owner.point().value()) < 0) {
+                owner.dropped++;
                 return; // committed before the snapshot's consistent point: the snapshot holds it
             }
         }
@@ -194,10 +195,12 @@ final class Backfills implements EventAssembler.Listener {
             }
             if (!runningPointApplied && b.point() != null) {
                 runningPointApplied = true;
+                sweep();
                 trimHeld(b);
             }
             if (!runningReleased && b.offered()) {
                 runningReleased = true;
+                sweep();
                 release(b);
             }
             if (b.ended()) {
@@ -224,14 +227,7 @@ final class Backfills implements EventAssembler.Listener {
 
     /** The requests of the committed transaction take effect: earlier batches first, then their tables are held. */
     private void takeEffect() {
-        batcher.closeAll();
-        Batch batch;
-        while ((batch = batcher.nextClosed()) != null) {
-            batch = holdIfBackfilled(batch);
-            if (batch != null) {
-                ready.add(batch);
-            }
-        }
+        sweep();
         for (Backfill b : inTransaction) {
             for (TableSpec t : b.tables()) {
                 owners.put(t, b);
@@ -243,6 +239,21 @@ final class Backfills implements EventAssembler.Listener {
         changed.set(true);
     }
 
+    /**
+     * Closes every open batch and sorts the closed ones into held and ready, so that no change read before a step of
+     * a backfill (its request, its point, its release) escapes it by still sitting in an open batch.
+     */
+    private void sweep() {
+        batcher.closeAll();
+        Batch batch;
+        while ((batch = batcher.nextClosed()) != null) {
+            batch = holdIfBackfilled(batch);
+            if (batch != null) {
+                ready.add(batch);
+            }
+        }
+    }
+
     /** Holds a batch of a table being backfilled (dropping what the snapshot holds); returns it otherwise. */
     private Batch holdIfBackfilled(Batch batch) {
         if (owners.isEmpty()) {
@@ -252,7 +263,7 @@ final class Backfills implements EventAssembler.Listener {
         if (owner == null) {
             return batch;
         }
-        Batch kept = owner.point() == null ? batch : trim(batch, owner.point().value());
+        Batch kept = owner.point() == null ? batch : trim(batch, owner);
         if (kept != null) {
             held.add(kept);
             heldChanges += kept.events().size();
@@ -262,12 +273,11 @@ final class Backfills implements EventAssembler.Listener {
 
     /** The snapshot's point is known: held changes committed before it are in the snapshot. */
     private void trimHeld(Backfill b) {
-        long point = b.point().value();
         for (int i = held.size(); i > 0; i--) {
             Batch batch = held.poll();
             if (owners.get(specOf(batch.relation())) == b) {
                 heldChanges -= batch.events().size();
-                batch = trim(batch, point);
+                batch = trim(batch, b);
                 if (batch == null) {
                     continue;
                 }
@@ -279,10 +289,12 @@ final class Backfills implements EventAssembler.Listener {
 
     /** Every snapshot batch of {@code b} is out: its tables' held changes follow, and they stream normally again. */
     private void release(Backfill b) {
+        int released = 0;
         for (int i = held.size(); i > 0; i--) {
             Batch batch = held.poll();
             if (owners.get(specOf(batch.relation())) == b) {
                 heldChanges -= batch.events().size();
+                released += batch.events().size();
                 ready.add(batch);
             } else {
                 held.add(batch);
@@ -290,19 +302,24 @@ final class Backfills implements EventAssembler.Listener {
         }
         owners.values().removeIf(owner -> owner == b);
         lastShape = null;
+        LOG.info("slot={} backfill {}: every snapshot row is out; {} streamed changes committed before {} were"
+                 + " dropped (the snapshot holds them), {} held back changes follow", slot, b.id(), b.dropped,
+                b.point(), released);
     }
 
     /**
-     * The batch without its changes committed before {@code point}; null when none is left, its ticket then
-     * completed (nothing of it is delivered: the snapshot holds its changes).
+     * The batch without its changes committed before the backfill's consistent point; null when none is left, its
+     * ticket then completed (nothing of it is delivered: the snapshot holds its changes).
      */
-    private static Batch trim(Batch batch, long point) {
+    private static Batch trim(Batch batch, Backfill owner) {
+        long point = owner.point().value();
         List<ChangeEvent> kept = new ArrayList<>(batch.events().size());
         for (ChangeEvent e : batch.events()) {
             if (Long.compareUnsigned(e.commitLsnValue(), point) >= 0) {
                 kept.add(e);
             }
         }
+        owner.dropped += batch.events().size() - kept.size();
         if (kept.size() == batch.events().size()) {
             return batch;
         }

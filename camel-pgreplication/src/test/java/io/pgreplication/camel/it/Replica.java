@@ -141,4 +141,21 @@ public final class Replica implements Processor {
         }
         return rows;
     }
+
+    /** Up to 20 keys whose rows differ: missing, unexpected or with other values. */
+    public static <K, V> List<String> differences(Map<K, V> source, Map<K, V> replica) {
+        List<String> out = new ArrayList<>();
+        for (var e : source.entrySet()) {
+            V copy = replica.get(e.getKey());
+            if (!e.getValue().equals(copy)) {
+                out.add(e.getKey() + ": source " + e.getValue() + ", replica " + copy);
+            }
+        }
+        for (var key : replica.keySet()) {
+            if (!source.containsKey(key)) {
+                out.add(key + ": not in the source, replica " + replica.get(key));
+            }
+        }
+        return out.size() > 20 ? out.subList(0, 20) : out;
+    }
 }

@@ -207,8 +207,9 @@ public class PgReplicationConfiguration implements Cloneable {
     /**
      * Comma list of schema.table, table (in public) or schema.* (the whole schema, later tables included on
      * PostgreSQL 15+). Creates or extends the publication and filters what is delivered. Omitted: the tables already
-     * in the publication; if the publication must be created, public.*. For operation=backfill: the tables to read
-     * again.
+     * in the publication; if the publication must be created, public.*. A named table is followed by identity: renamed
+     * or moved to another schema while streaming, its changes keep coming under the new name (with a WARN); a
+     * schema.* entry matches by schema. For operation=backfill: the tables to read again.
      */
     public void setTables(String tables) {
         this.tables = tables;

@@ -3,6 +3,7 @@ package io.pgreplication.camel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.pgreplication.camel.session.SessionStatus;
@@ -30,12 +31,12 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
         for (Map.Entry<String, PgReplicationConsumer> e : consumers().entrySet()) {
             PgReplicationConsumer c = e.getValue();
             SessionStatus s = c.status();
-            out.append(String.format("Route %s: slot %s, publication %s, %s (protocol %d)%n", e.getKey(),
+            out.append(String.format(Locale.ROOT, "Route %s: slot %s, publication %s, %s (protocol %d)%n", e.getKey(),
                     c.getSlotName(), c.getPublication(), s.isStreaming() ? "streaming" : "not streaming",
                     s.protocolVersion()));
-            out.append(String.format("    received %s, confirmed %s, retained WAL %d bytes%n", s.received(),
+            out.append(String.format(Locale.ROOT, "    received %s, confirmed %s, retained WAL %d bytes%n", s.received(),
                     s.confirmed(), c.getRetainedWalBytes()));
-            out.append(String.format("    %.1f changes/s, %d delivered, %d batches in flight, %d failed attempts%n",
+            out.append(String.format(Locale.ROOT, "    %.1f changes/s, %d delivered, %d batches in flight, %d failed attempts%n",
                     c.getChangesPerSecond(), c.getChangesDelivered(), c.getBatchesInFlight(),
                     s.failedAttempts()));
         }

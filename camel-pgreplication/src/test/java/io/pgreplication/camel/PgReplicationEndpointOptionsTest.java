@@ -102,9 +102,9 @@ class PgReplicationEndpointOptionsTest {
                                                              + "\"Order Items\"(\"Qty\",id))",
                 PgReplicationEndpoint.class);
         IncludeColumns include = endpoint.options().session().includeColumns();
-        assertThat(include.columnsOf("public", "orders")).containsExactly("id", "status");
-        assertThat(include.columnsOf("public", "Order Items")).containsExactly("Qty", "id");
-        assertThat(include.columnsOf("public", "other")).isNull();
+        assertThat(include.columnsOf(0, "public", "orders")).containsExactly("id", "status");
+        assertThat(include.columnsOf(0, "public", "Order Items")).containsExactly("Qty", "id");
+        assertThat(include.columnsOf(0, "public", "other")).isNull();
     }
 
     @Test
@@ -113,8 +113,8 @@ class PgReplicationEndpointOptionsTest {
         PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s?" + URL + "&includeColumns=#cols",
                 PgReplicationEndpoint.class);
         IncludeColumns include = endpoint.options().session().includeColumns();
-        assertThat(include.columnsOf("sales", "orders")).containsExactly("id", "Total");
-        assertThat(include.columnsOf("public", "items")).containsExactly("id", "qty");
+        assertThat(include.columnsOf(0, "sales", "orders")).containsExactly("id", "Total");
+        assertThat(include.columnsOf(0, "public", "items")).containsExactly("id", "qty");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.pgreplication.camel.admin;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +16,7 @@ import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.Identifiers;
 import io.pgreplication.camel.table.IncludeColumns;
-import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.FollowedTables;
 import io.pgreplication.camel.table.TableSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,42 +37,46 @@ public final class ReplicationSetup {
 
     /**
      * The outcome: what the server can do, the slot as found or created ({@code null} when it is missing and its
-     * creation was left to the initial snapshot), and which tables are delivered.
+     * creation was left to the initial snapshot), which tables are delivered and which of their columns, both
+     * resolved to the tables' OIDs so that a renamed table keeps being followed.
      */
-    public record Result(ServerCapabilities server, SlotInfo slot, TableFilter tables) {
+    public record Result(ServerCapabilities server, SlotInfo slot, FollowedTables tables, IncludeColumns columns) {
     }
 
     private ReplicationSetup() {
     }
 
     /**
-     * Checks the server, resets, brings the publication up to date and finds or creates the slot. With
-     * {@code slotBySnapshot} a missing slot is not created here but left to the initial snapshot, which makes it from
-     * its temporary exporting slot once the snapshot completed.
+     * Checks the server, resets, brings the publication up to date, checks {@code includeColumns} against the tables
+     * and finds or creates the slot. With {@code slotBySnapshot} a missing slot is not created here but left to the
+     * initial snapshot, which makes it from its temporary exporting slot once the snapshot completed.
      */
-    public static Result run(ConnectionSettings settings, Request request, boolean slotBySnapshot)
-            throws SQLException {
-        return run(settings, request, slotBySnapshot, false);
+    public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
+                             boolean slotBySnapshot) throws SQLException {
+        return run(settings, request, includeColumns, slotBySnapshot, false);
     }
 
     /**
-     * {@link #run(ConnectionSettings, Request, boolean)}; with {@code backfillAdded} (snapshotMode=initial) the tables
-     * added to the publication of an existing slot are also backfilled: in the transaction that adds them, a
-     * {@link BackfillRequest} for them is written into the WAL, which the consumer reads when it streams the slot. One
-     * transaction, so a crash leaves either both or neither: never tables added without their rows.
+     * {@link #run(ConnectionSettings, Request, IncludeColumns, boolean)}; with {@code backfillAdded}
+     * (snapshotMode=initial) the tables added to the publication of an existing slot are also backfilled: in the
+     * transaction that adds them, a {@link BackfillRequest} for them is written into the WAL, which the consumer reads
+     * when it streams the slot. One transaction, so a crash leaves either both or neither: never tables added without
+     * their rows.
      */
-    public static Result run(ConnectionSettings settings, Request request, boolean slotBySnapshot,
-                             boolean backfillAdded) throws SQLException {
+    public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
+                             boolean slotBySnapshot, boolean backfillAdded) throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
             ServerCapabilities server = ServerCapabilities.of(connection);
             new ServerAdmin(connection).checkServer(request.slot());
             SlotAdmin slots = new SlotAdmin(connection);
             PublicationAdmin publications = new PublicationAdmin(connection, server);
+            TableCatalog catalog = new TableCatalog(connection, server);
             if (request.reset()) {
                 LOG.info("slot={} reset=true: dropping slot and publication {}", request.slot(), request.publication());
                 slots.drop(request.slot());
                 publications.dropPublication(request.publication());
             }
+            Map<TableSpec, Integer> oids = oidsOf(catalog, publications, request, "tables", request.tables());
             SlotInfo slot = slots.slot(request.slot()).orElse(null);
             if (slot != null) {
                 checkSlot(request.slot(), slot, connection.getCatalog());
@@ -81,6 +86,8 @@ public final class ReplicationSetup {
             } else {
                 ensurePublication(publications, request, server);
             }
+            FollowedTables tables = FollowedTables.of(request.tables(), oids);
+            IncludeColumns columns = checkIncludeColumns(catalog, publications, request, includeColumns);
             if (slot == null) {
                 if (!request.createSlot()) {
                     throw new PgReplicationSetupException("slot=" + request.slot() + ": the replication slot does not"
@@ -90,13 +97,13 @@ public final class ReplicationSetup {
                 }
                 if (slotBySnapshot) {
                     checkSnapshotPossible(request.slot(), server);
-                    return new Result(server, null, TableFilter.of(request.tables()));
+                    return new Result(server, null, tables, columns);
                 }
                 Lsn lsn = slots.create(request.slot());
                 LOG.info("slot={} created the replication slot at {}", request.slot(), lsn);
                 slot = slots.slot(request.slot()).orElseThrow();
             }
-            return new Result(server, slot, TableFilter.of(request.tables()));
+            return new Result(server, slot, tables, columns);
         }
     }
 
@@ -203,34 +210,77 @@ public final class ReplicationSetup {
 
     /**
      * Fails the start when an {@code includeColumns} entry names a table or column that does not exist, so a typo
-     * does not silently deliver fewer columns than meant.
+     * does not silently deliver fewer columns than meant; the entries resolved to their tables' OIDs otherwise.
      */
-    public static void checkIncludeColumns(ConnectionSettings settings, String slot, IncludeColumns include)
-            throws SQLException {
+    private static IncludeColumns checkIncludeColumns(TableCatalog catalog, PublicationAdmin publications,
+                                                      Request request, IncludeColumns include) throws SQLException {
         if (include.isAll()) {
-            return;
+            return include;
         }
-        try (Connection connection = settings.openRegular("camel-pgreplication setup " + slot)) {
-            TableCatalog catalog = new TableCatalog(connection, ServerCapabilities.of(connection));
-            for (Map.Entry<TableSpec, List<String>> entry : include.byTable().entrySet()) {
-                TableSpec table = entry.getKey();
-                List<String> existing = catalog.columnNames(table);
-                if (existing.isEmpty()) {
-                    throw new PgReplicationSetupException("slot=" + slot + ": includeColumns names table " + table
-                                                          + ", which does not exist. Fix option includeColumns"
-                                                          + " (unquoted names fold to lower case)");
-                }
-                for (String column : entry.getValue()) {
-                    if (!existing.contains(column)) {
-                        throw new PgReplicationSetupException("slot=" + slot + ": includeColumns names column "
-                                                              + Identifiers.quote(column) + " of table " + table
-                                                              + ", which has no such column (it has " + existing
-                                                              + "). Fix option includeColumns (unquoted names fold"
-                                                              + " to lower case)");
-                    }
+        List<TableSpec> listed = List.copyOf(include.byTable().keySet());
+        Map<TableSpec, Integer> oids = oidsOf(catalog, publications, request, "includeColumns", listed);
+        for (Map.Entry<TableSpec, List<String>> entry : include.byTable().entrySet()) {
+            TableSpec table = entry.getKey();
+            List<String> existing = catalog.columnNames(table);
+            for (String column : entry.getValue()) {
+                if (!existing.contains(column)) {
+                    throw new PgReplicationSetupException("slot=" + request.slot() + ": includeColumns names column "
+                                                          + Identifiers.quote(column) + " of table " + table
+                                                          + ", which has no such column (it has " + existing
+                                                          + "). Fix option includeColumns (unquoted names fold"
+                                                          + " to lower case)");
                 }
             }
         }
+        return include.resolve(oids);
+    }
+
+    /**
+     * The OIDs of the named (not {@code schema.*}) tables an option lists. A name that no table has fails the start;
+     * when the publication holds tables that option {@code tables} does not name, they are named too, since the
+     * listed one may have been renamed or moved (ALTER TABLE ... RENAME / SET SCHEMA) while no consumer ran.
+     */
+    private static Map<TableSpec, Integer> oidsOf(TableCatalog catalog, PublicationAdmin publications,
+                                                  Request request, String option, List<TableSpec> tables)
+            throws SQLException {
+        Map<TableSpec, Integer> oids = new HashMap<>();
+        for (TableSpec table : tables) {
+            if (table.isWholeSchema()) {
+                continue;
+            }
+            Integer oid = catalog.oidOf(table);
+            if (oid == null) {
+                String what = option.equals("tables") ? "table " + table + " does not exist"
+                        : option + " names table " + table + ", which does not exist";
+                throw new PgReplicationSetupException("slot=" + request.slot() + ": " + what
+                                                      + renameHint(publications, request, option, table)
+                                                      + "Create it, or fix option " + option + " (unquoted names fold"
+                                                      + " to lower case)");
+            }
+            oids.put(table, oid);
+        }
+        return oids;
+    }
+
+    private static String renameHint(PublicationAdmin publications, Request request, String option,
+                                     TableSpec missing) throws SQLException {
+        if (!publications.publicationExists(request.publication())) {
+            return ". ";
+        }
+        List<TableSpec> unnamed = new ArrayList<>();
+        for (TableSpec published : publications.publicationTables(request.publication())) {
+            if (request.tables().stream().noneMatch(t -> t.matches(published.schema(), published.table()))) {
+                unnamed.add(published);
+            }
+        }
+        if (unnamed.isEmpty()) {
+            return ". ";
+        }
+        String candidates = unnamed.size() > 10 ? unnamed.subList(0, 10) + " and " + (unnamed.size() - 10) + " more"
+                : unnamed.size() == 1 ? unnamed.get(0).toString() : unnamed.toString();
+        return ". Publication " + request.publication() + " holds " + candidates + ", which option tables does not"
+               + " name: if " + missing + " was renamed or moved to another schema (ALTER TABLE ... RENAME / SET"
+               + " SCHEMA), give its new name in option " + option + ". Otherwise: ";
     }
 
     private static void checkSlot(String name, SlotInfo slot, String database) {

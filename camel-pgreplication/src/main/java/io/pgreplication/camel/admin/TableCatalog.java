@@ -47,6 +47,14 @@ public final class TableCatalog {
             Map<Integer, String> typeNames, String rowFilter, List<TableSpec> sources) {
     }
 
+    /** The OID of a relation by its current name; null when there is none by that name. */
+    public Integer oidOf(TableSpec table) throws SQLException {
+        List<String> oid = Sql.strings(connection, "SELECT c.oid::int8 FROM pg_class c JOIN pg_namespace n"
+                       + " ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?",
+                table.schema(), table.table());
+        return oid.isEmpty() ? null : (int) Long.parseLong(oid.get(0));
+    }
+
     /** The live (not dropped) columns of a table in table order; empty when the table does not exist. */
     public List<String> columnNames(TableSpec table) throws SQLException {
         return Sql.strings(connection, "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"

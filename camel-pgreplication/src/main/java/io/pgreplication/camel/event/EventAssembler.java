@@ -133,7 +133,7 @@ public final class EventAssembler {
             TableDefinition table = TableDefinition.of(m, typeNames, primaryKey);
             lastShape = null;
             shapes.put(m.oid(), new TableShape(table, filter.accepts(m.oid(), table.schema(), table.name()),
-                    includeColumns.columnsOf(table.schema(), table.name()), types));
+                    includeColumns.columnsOf(m.oid(), table.schema(), table.name()), types));
         } else if (message instanceof PgOutputMessage.Type m) {
             typeNames.put(m.oid(), m.namespace().isEmpty() || "pg_catalog".equals(m.namespace())
                     ? m.name() : m.namespace() + "." + m.name());

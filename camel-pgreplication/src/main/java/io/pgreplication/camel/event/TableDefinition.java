@@ -40,9 +40,8 @@ public record TableDefinition(int oid, String schema, String name, byte replicaI
             boolean key = primaryKey.isEmpty() ? c.key() : primaryKey.contains(c.name());
             columns.add(new Column(c.name(), c.typeOid(), c.typeModifier(), key, typeName(c.typeOid(), typeNames)));
         }
-        // An empty namespace is how pgoutput names pg_catalog.
-        String schema = relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
-        return new TableDefinition(relation.oid(), schema, relation.name(), relation.replicaIdentity(), columns);
+        return new TableDefinition(relation.oid(), relation.schema(), relation.name(), relation.replicaIdentity(),
+                columns);
     }
 
     /** A type's name: built in, else as {@code named} has it (Type messages, the catalog), else {@code oid:<n>}. */

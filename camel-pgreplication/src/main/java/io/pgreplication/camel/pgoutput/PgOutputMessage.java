@@ -42,6 +42,11 @@ public sealed interface PgOutputMessage {
         public byte type() {
             return 'R';
         }
+
+        /** The table's schema: {@code namespace}, where pgoutput's empty name for pg_catalog is spelled out. */
+        public String schema() {
+            return namespace.isEmpty() ? "pg_catalog" : namespace;
+        }
     }
 
     /** One column of a {@link Relation}; {@code key} is true when it is part of the replica identity. */

@@ -1,10 +1,11 @@
 package io.pgreplication.camel.session;
 
-import java.util.List;
+import java.util.Map;
 
 import io.pgreplication.camel.admin.BackfillRequest;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.table.TableFilter;
 import io.pgreplication.camel.table.TableSpec;
 
 /**
@@ -16,7 +17,7 @@ import io.pgreplication.camel.table.TableSpec;
 final class Backfill {
 
     private final BackfillRequest request;
-    private final List<TableSpec> tables;
+    private final Map<Integer, TableSpec> tables;
     private final FlushTracker.Ticket guard;
     private final Runnable changed;
     private volatile Lsn point;
@@ -27,14 +28,14 @@ final class Backfill {
     long dropped;
 
     /**
-     * @param tables  the requested tables this consumer delivers
+     * @param tables  the requested tables this consumer delivers, by OID
      * @param guard   the claim on the slot's confirmed position, opened for the request's transaction: the slot is not
      *                confirmed past the request until it completes (every snapshot batch completed)
      * @param changed called after each step of the worker
      */
-    Backfill(BackfillRequest request, List<TableSpec> tables, FlushTracker.Ticket guard, Runnable changed) {
+    Backfill(BackfillRequest request, Map<Integer, TableSpec> tables, FlushTracker.Ticket guard, Runnable changed) {
         this.request = request;
-        this.tables = List.copyOf(tables);
+        this.tables = Map.copyOf(tables);
         this.guard = guard;
         this.changed = changed;
     }
@@ -43,8 +44,14 @@ final class Backfill {
         return request.id();
     }
 
-    List<TableSpec> tables() {
+    /** The tables to read, by OID. */
+    Map<Integer, TableSpec> tables() {
         return tables;
+    }
+
+    /** What the backfill's snapshot reads: its tables, by OID (whatever their names by then). */
+    TableFilter filter() {
+        return (oid, schema, table) -> tables.containsKey(oid);
     }
 
     FlushTracker.Ticket guard() {
@@ -94,6 +101,7 @@ final class Backfill {
 
     @Override
     public String toString() {
-        return request.id() + " of " + tables;
+        return request.id() + " of " + tables.values().stream().sorted(
+                java.util.Comparator.comparing(TableSpec::toString)).toList();
     }
 }

@@ -12,7 +12,6 @@ import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.batch.Batcher;
 import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.EventAssembler;
-import io.pgreplication.camel.event.RelationMetadata;
 import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
@@ -47,6 +46,12 @@ final class Backfills implements EventAssembler.Listener {
         void launch(Backfill backfill);
     }
 
+    /** The OID of a table as named now, 0 when there is none. */
+    @FunctionalInterface
+    interface TableOids {
+        int oidOf(TableSpec table);
+    }
+
     /** Held changes may reach this many times batchSize before the reading pauses. */
     static final int HELD_FACTOR = 16;
     private static final Logger LOG = LoggerFactory.getLogger(Backfills.class);
@@ -55,6 +60,7 @@ final class Backfills implements EventAssembler.Listener {
     private final Batcher batcher;
     private final FlushTracker tracker;
     private final TableFilter filter;
+    private final TableOids oids;
     private final Launcher launcher;
     private final StatusBoard board;
     private final int heldLimit;
@@ -67,8 +73,8 @@ final class Backfills implements EventAssembler.Listener {
     private Backfill running;
     private boolean runningPointApplied;
     private boolean runningReleased;
-    /** Which backfill a table's streamed changes wait for: the latest request naming it. */
-    private final Map<TableSpec, Backfill> owners = new HashMap<>();
+    /** Which backfill a table's streamed changes wait for, by table OID: the latest request naming it. */
+    private final Map<Integer, Backfill> owners = new HashMap<>();
     private final ArrayDeque<Batch> held = new ArrayDeque<>();
     private int heldChanges;
     /** Batches to hand out before the batcher's next ones: those closed at a request, those released. */
@@ -77,12 +83,17 @@ final class Backfills implements EventAssembler.Listener {
     private Backfill lastOwner;
     private Throwable failure;
 
-    Backfills(String slot, Batcher batcher, FlushTracker tracker, TableFilter filter, Launcher launcher,
-              StatusBoard board, int heldLimit) {
+    /**
+     * @param filter the tables this consumer delivers: a request for others is skipped
+     * @param oids   finds the requested tables (asked once per request, on the reading thread)
+     */
+    Backfills(String slot, Batcher batcher, FlushTracker tracker, TableFilter filter, TableOids oids,
+              Launcher launcher, StatusBoard board, int heldLimit) {
         this.slot = slot;
         this.batcher = batcher;
         this.tracker = tracker;
         this.filter = filter;
+        this.oids = oids;
         this.launcher = launcher;
         this.board = board;
         this.heldLimit = heldLimit;
@@ -130,14 +141,26 @@ final class Backfills implements EventAssembler.Listener {
                     request.slot());
             return;
         }
-        List<TableSpec> accepted = new ArrayList<>();
+        Map<Integer, TableSpec> accepted = new HashMap<>();
         List<TableSpec> outside = new ArrayList<>();
+        List<TableSpec> missing = new ArrayList<>();
         for (TableSpec t : request.tables()) {
-            (filter.accepts(0, t.schema(), t.table()) ? accepted : outside).add(t);
+            int oid = oids.oidOf(t);
+            if (oid == 0) {
+                missing.add(t);
+            } else if (filter.accepts(oid, t.schema(), t.table())) {
+                accepted.put(oid, t);
+            } else {
+                outside.add(t);
+            }
         }
         if (!outside.isEmpty()) {
             LOG.warn("slot={} backfill request {} at {}: skipped {}, outside this consumer's tables", slot,
                     request.id(), at, outside);
+        }
+        if (!missing.isEmpty()) {
+            LOG.warn("slot={} backfill request {} at {}: skipped {}, no such table", slot, request.id(), at,
+                    missing);
         }
         if (accepted.isEmpty()) {
             return;
@@ -145,7 +168,7 @@ final class Backfills implements EventAssembler.Listener {
         // Opened for the request's transaction: the slot is not confirmed past it until the backfill completed.
         FlushTracker.Ticket guard = tracker.open(transaction);
         inTransaction.add(new Backfill(request, accepted, guard, () -> changed.set(true)));
-        LOG.info("slot={} backfill {} of {} requested at {}", slot, request.id(), accepted, at);
+        LOG.info("slot={} backfill {} requested at {}", slot, inTransaction.get(inTransaction.size() - 1), at);
     }
 
     /** True when a batch waits to be handed out ({@link #poll()}). */
@@ -229,8 +252,8 @@ final class Backfills implements EventAssembler.Listener {
     private void takeEffect() {
         sweep();
         for (Backfill b : inTransaction) {
-            for (TableSpec t : b.tables()) {
-                owners.put(t, b);
+            for (int oid : b.tables().keySet()) {
+                owners.put(oid, b);
             }
             waiting.add(b);
         }
@@ -259,7 +282,7 @@ final class Backfills implements EventAssembler.Listener {
         if (owners.isEmpty()) {
             return batch;
         }
-        Backfill owner = owners.get(specOf(batch.relation()));
+        Backfill owner = owners.get(batch.relation().oid());
         if (owner == null) {
             return batch;
         }
@@ -275,7 +298,7 @@ final class Backfills implements EventAssembler.Listener {
     private void trimHeld(Backfill b) {
         for (int i = held.size(); i > 0; i--) {
             Batch batch = held.poll();
-            if (owners.get(specOf(batch.relation())) == b) {
+            if (owners.get(batch.relation().oid()) == b) {
                 heldChanges -= batch.events().size();
                 batch = trim(batch, b);
                 if (batch == null) {
@@ -292,7 +315,7 @@ final class Backfills implements EventAssembler.Listener {
         int released = 0;
         for (int i = held.size(); i > 0; i--) {
             Batch batch = held.poll();
-            if (owners.get(specOf(batch.relation())) == b) {
+            if (owners.get(batch.relation().oid()) == b) {
                 heldChanges -= batch.events().size();
                 released += batch.events().size();
                 ready.add(batch);
@@ -334,12 +357,8 @@ final class Backfills implements EventAssembler.Listener {
         // Changes come in runs of one table: look the owner up once per run.
         if (shape != lastShape) {
             lastShape = shape;
-            lastOwner = owners.get(new TableSpec(shape.metadata().schema(), shape.metadata().table()));
+            lastOwner = owners.get(shape.metadata().oid());
         }
         return lastOwner;
-    }
-
-    private static TableSpec specOf(RelationMetadata relation) {
-        return new TableSpec(relation.schema(), relation.table());
     }
 }

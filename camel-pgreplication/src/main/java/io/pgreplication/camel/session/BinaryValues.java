@@ -33,7 +33,7 @@ final class BinaryValues {
 
     /** The same check for a Relation message that arrives while streaming binary (a column added by DDL). */
     static List<String> undecodable(PgOutputMessage.Relation relation, TableFilter filter, TypeLookup types) {
-        String schema = relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
+        String schema = relation.schema();
         List<String> out = new ArrayList<>();
         if (filter.accepts(relation.oid(), schema, relation.name())) {
             for (PgOutputMessage.Column c : relation.columns()) {

@@ -14,6 +14,8 @@ import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.pgoutput.PgOutputDecoder;
 import io.pgreplication.camel.pgoutput.PgOutputMessage;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,7 @@ final class ReadLoop {
     private final ReplicationStream stream;
     private final Catalog catalog;
     private final TableFilter filter;
+    private final RelationWatch relations;
     private final boolean binary;
     private final FlushTracker tracker;
     private final Batcher batcher;
@@ -74,17 +77,18 @@ final class ReadLoop {
     private final BooleanSupplier running;
     private String textValuesReason;
 
-    ReadLoop(OpenedStream opened, SessionOptions options, TableFilter filter, FlushTracker tracker,
-             BatchDispatcher dispatcher, StatusReporter status, StatusBoard board, BooleanSupplier running) {
-        this(opened, options, filter, tracker, dispatcher, status, board, running, backfill -> {
+    ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,
+             FlushTracker tracker, BatchDispatcher dispatcher, StatusReporter status, StatusBoard board,
+             BooleanSupplier running) {
+        this(opened, options, filter, columns, tracker, dispatcher, status, board, running, backfill -> {
             throw new IllegalStateException("no backfills in this stream");
         });
     }
 
     /** @param backfills starts the online backfills requested in the stream */
-    ReadLoop(OpenedStream opened, SessionOptions options, TableFilter filter, FlushTracker tracker,
-             BatchDispatcher dispatcher, StatusReporter status, StatusBoard board, BooleanSupplier running,
-             Backfills.Launcher backfills) {
+    ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,
+             FlushTracker tracker, BatchDispatcher dispatcher, StatusReporter status, StatusBoard board,
+             BooleanSupplier running, Backfills.Launcher backfills) {
         this.slot = options.slot();
         this.stream = opened.stream();
         this.catalog = opened.catalog();
@@ -92,6 +96,7 @@ final class ReadLoop {
         this.liveness = opened.liveness();
         this.keepalive = opened.keepalive();
         this.filter = filter;
+        this.relations = new RelationWatch(slot, filter, columns);
         this.tracker = tracker;
         this.dispatcher = dispatcher;
         this.status = status;
@@ -99,10 +104,10 @@ final class ReadLoop {
         this.running = running;
         this.batcher = new Batcher(options.batching().size(), options.batching().timeout(), System::nanoTime,
                 tracker);
-        this.backfills = new Backfills(slot, batcher, tracker, filter, backfills, board,
+        this.backfills = new Backfills(slot, batcher, tracker, filter, catalog::tableOid, backfills, board,
                 options.batching().size() * Backfills.HELD_FACTOR);
-        this.assembler = new EventAssembler(filter, options.includeColumns(), catalog, catalog,
-                options.stream().messages(), this.backfills);
+        this.assembler = new EventAssembler(filter, columns, catalog, catalog, options.stream().messages(),
+                this.backfills);
     }
 
     /** Reads until the session stops, a batch fails or the stream must switch to text values. */
@@ -233,6 +238,7 @@ final class ReadLoop {
     /** DDL may have changed types: read them again; a binary stream ends at a column it cannot decode. */
     private boolean accept(PgOutputMessage.Relation relation) {
         catalog.forgetTypes();
+        relations.onRelation(relation);
         if (binary) {
             List<String> undecodable = BinaryValues.undecodable(relation, filter, catalog);
             if (!undecodable.isEmpty()) {

@@ -12,6 +12,8 @@ import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.SnapshotScope;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +58,9 @@ public final class ReplicationSession implements Runnable {
     /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
     private volatile boolean snapshotPending;
     private volatile ServerCapabilities server;
-    /** Which tables are delivered, as the setup found them. */
-    private volatile TableFilter filter = TableFilter.ALL;
+    /** Which tables are delivered, and which of their columns, as the setup found them. */
+    private volatile FollowedTables filter = FollowedTables.ALL;
+    private volatile IncludeColumns columns = IncludeColumns.ALL;
     /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
     private volatile boolean textValues;
 
@@ -96,6 +99,7 @@ public final class ReplicationSession implements Runnable {
         ReplicationSetup.Result result = setup.run();
         server = result.server();
         filter = result.tables();
+        columns = result.columns();
         snapshotPending = result.slot() == null;
         setUp = true;
     }
@@ -187,8 +191,8 @@ public final class ReplicationSession implements Runnable {
 
     /** What a snapshot of the tables {@code tables} accepts reads, and how. */
     private SnapshotScope scope(TableFilter tables, ServerCapabilities on) {
-        return new SnapshotScope(options.publication(), tables, options.includeColumns(), on,
-                options.snapshot().parallelism(), options.batching().size());
+        return new SnapshotScope(options.publication(), tables, columns, on, options.snapshot().parallelism(),
+                options.batching().size());
     }
 
     private String finishedReason() {
@@ -207,16 +211,16 @@ public final class ReplicationSession implements Runnable {
      */
     private boolean stream() throws SQLException {
         Lsn started = confirmed;
-        TableFilter tables = filter;
+        FollowedTables tables = filter;
         try (OpenedStream opened = opener.open(started, textValues, tables)) {
             FlushTracker tracker = new FlushTracker(started.value());
             StatusReporter status = new StatusReporter(options.slot(), opened.stream(), tracker,
                     options.stream().flushSlot(), board, started);
             BackfillWorkers backfills = new BackfillWorkers(options.slot(), backfillWorkers,
-                    b -> snapshots.apply(scope(TableFilter.of(b.tables()), opened.server())), dispatcher,
+                    b -> snapshots.apply(scope(b.filter(), opened.server())), dispatcher,
                     () -> !running || tracker.hasFailed());
-            ReadLoop loop = new ReadLoop(opened, options, tables, tracker, dispatcher, status, board, () -> running,
-                    backfills);
+            ReadLoop loop = new ReadLoop(opened, options, tables, columns, tracker, dispatcher, status, board,
+                    () -> running, backfills);
             board.update(s -> s.streaming(opened.server().protocolVersion()));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     started, opened.server().protocolVersion());

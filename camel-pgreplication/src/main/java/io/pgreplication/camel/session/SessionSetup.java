@@ -24,8 +24,8 @@ final class SessionSetup {
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
         // snapshotMode=initial on an existing slot backfills the tables added to it (docs/user-guide.md).
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.snapshot().mode() != SnapshotMode.NEVER, options.snapshot().mode() == SnapshotMode.INITIAL);
-        ReplicationSetup.checkIncludeColumns(options.connection(), options.slot(), options.includeColumns());
+                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER,
+                options.snapshot().mode() == SnapshotMode.INITIAL);
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {
             LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"

@@ -37,7 +37,7 @@ final class SnapshotTable {
         }
         TableDefinition definition = new TableDefinition(published.oid(), t.schema(), t.table(),
                 published.replicaIdentity(), columns);
-        this.shape = new TableShape(definition, true, includeColumns.columnsOf(t.schema(), t.table()), types);
+        this.shape = new TableShape(definition, true, includeColumns.columnsOf(published.oid(), t.schema(), t.table()), types);
         this.selected = shape.selectedColumns();
         this.binary = shape.selectedDecodeBinary();
     }

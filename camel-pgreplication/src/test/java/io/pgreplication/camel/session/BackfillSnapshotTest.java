@@ -27,7 +27,7 @@ class BackfillSnapshotTest {
     private final FakeDispatcher routes = new FakeDispatcher();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Backfill backfill = new Backfill(BackfillRequest.of("s1", List.of(new TableSpec("public",
-            "orders"))), List.of(new TableSpec("public", "orders")), tracker.open(1), () -> {
+            "orders"))), java.util.Map.of(16400, new TableSpec("public", "orders")), tracker.open(1), () -> {
             });
 
     BackfillSnapshotTest() {

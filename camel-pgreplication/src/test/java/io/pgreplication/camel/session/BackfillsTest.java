@@ -47,7 +47,8 @@ class BackfillsTest {
     }
 
     private void gate(int heldLimit) {
-        backfills = new Backfills("s1", batcher, tracker, A_AND_B, launched::add, new StatusBoard(), heldLimit);
+        backfills = new Backfills("s1", batcher, tracker, A_AND_B, BackfillsTest::oidOf, launched::add,
+                new StatusBoard(), heldLimit);
         assembler = new EventAssembler(A_AND_B, IncludeColumns.ALL, oid -> List.of(), TypeLookup.NONE, false,
                 backfills);
         for (int oid : new int[] {A, B, C}) {
@@ -64,7 +65,7 @@ class BackfillsTest {
         assertThat(drain()).extracting(this::ids).containsExactly(List.of("b1"));
         backfills.step();
         assertThat(launched).singleElement().satisfies(b -> assertThat(b.tables())
-                .containsExactly(new TableSpec("public", "b")));
+                .isEqualTo(java.util.Map.of(B, new TableSpec("public", "b"))));
 
         commit(insert(B, 2));
         commit(insert(A, 1));
@@ -157,6 +158,7 @@ class BackfillsTest {
         commit(request("other_slot", "b"));
         commit(message(false, requestJson("s1", "b")));
         commit(request("s1", "c")); // outside this consumer's tables
+        commit(request("s1", "no_such_table"));
         commit(insert(B, 1));
 
         backfills.step();
@@ -270,6 +272,15 @@ class BackfillsTest {
 
     private List<String> ids(Batch batch) {
         return batch.events().stream().map(e -> e.getTable() + e.getKey().get("id")).toList();
+    }
+
+    private static int oidOf(TableSpec table) {
+        return switch (table.table()) {
+            case "a" -> A;
+            case "b" -> B;
+            case "c" -> C;
+            default -> 0;
+        };
     }
 
     private static String name(int oid) {

@@ -7,7 +7,8 @@ import io.pgreplication.camel.event.ChangeEvent;
 import io.pgreplication.camel.event.Operation;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
-import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.Test;
 
@@ -115,7 +116,7 @@ class ReadLoopTest {
     private ReadLoop loop(FakeStream stream, boolean binary, FakeCatalog catalog, BooleanSupplier running) {
         SessionOptions options = TestSessions.options(SnapshotMode.NEVER);
         StatusReporter status = new StatusReporter("s1", stream, tracker, true, board, Lsn.INVALID);
-        return new ReadLoop(TestSessions.opened(stream, binary, catalog), options, TableFilter.ALL, tracker, routes,
-                status, board, running);
+        return new ReadLoop(TestSessions.opened(stream, binary, catalog), options, FollowedTables.ALL,
+                IncludeColumns.ALL, tracker, routes, status, board, running);
     }
 }

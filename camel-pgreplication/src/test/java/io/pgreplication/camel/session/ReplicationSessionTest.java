@@ -3,6 +3,7 @@ package io.pgreplication.camel.session;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,7 +13,10 @@ import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.table.FollowedTables;
+import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,11 +107,13 @@ class ReplicationSessionTest {
 
     @Test
     void streamsTheTablesTheSetupFoundAndNoOthers() {
-        TableFilter noItem = (oid, schema, table) -> !"item".equals(table);
+        // The captured changes are of public.item (OID 16556); the setup found only another table.
+        TableSpec other = new TableSpec("public", "other");
+        FollowedTables noItem = FollowedTables.of(List.of(other), Map.of(other, 99_999));
         FakeStream stream = new FakeStream(DML);
         List<TableFilter> given = new CopyOnWriteArrayList<>();
         session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, IncludeColumns.ALL), (start, textOnly, tables) -> {
                     given.add(tables);
                     return TestSessions.opened(stream, false, new FakeCatalog());
                 }, scope -> {
@@ -125,7 +131,7 @@ class ReplicationSessionTest {
         Lsn point = Lsn.parse("0/3000060");
         FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null, TableFilter.ALL), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL), (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
                 }, scope -> snapshot, NO_BACKFILLS);
         thread.execute(session);
@@ -139,7 +145,7 @@ class ReplicationSessionTest {
 
     private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, TableFilter.ALL), opener, scope -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, FollowedTables.ALL, IncludeColumns.ALL), opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 }, NO_BACKFILLS);
     }

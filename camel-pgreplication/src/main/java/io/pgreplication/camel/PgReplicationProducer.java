@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 import io.pgreplication.camel.admin.BackfillRequest;
+import io.pgreplication.camel.admin.BackfillSetup;
 import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.ServerAdmin;
@@ -211,7 +212,7 @@ public class PgReplicationProducer extends DefaultProducer {
             throw new IllegalArgumentException("slot=" + slot + ": operation=backfill needs option tables naming the"
                                                + " tables to read again, e.g. tables=public.orders,public.items");
         }
-        ReplicationSetup.Backfill written;
+        BackfillSetup.Backfill written;
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + slot)) {
             ServerCapabilities server = ServerCapabilities.of(c);
             if (!server.messages()) {
@@ -229,7 +230,7 @@ public class PgReplicationProducer extends DefaultProducer {
                                                       + " (snapshotMode=initial reads every table when it creates"
                                                       + " the slot)");
             }
-            written = ReplicationSetup.requestBackfill(c, session.setup());
+            written = BackfillSetup.request(c, session.setup());
         }
         BackfillRequest request = written.request();
         LOG.info("slot={} requested backfill {} of {} at {}", slot, request.id(), request.tables(), written.lsn());

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +81,7 @@ public final class ReplicationSetup {
                 checkSlot(request.slot(), slot, connection.getCatalog());
             }
             if (backfillAdded && slot != null) {
-                extendAndBackfill(connection, publications, request, server);
+                BackfillSetup.extendAndRequest(connection, publications, request, server);
             } else {
                 ensurePublication(publications, request, server);
             }
@@ -105,86 +104,6 @@ public final class ReplicationSetup {
             }
             return new Result(server, slot, tables, columns);
         }
-    }
-
-    /** Adds the missing tables and, when there were any, requests their backfill in the same transaction. */
-    private static void extendAndBackfill(Connection connection, PublicationAdmin publications, Request request,
-                                          ServerCapabilities server) throws SQLException {
-        connection.setAutoCommit(false);
-        try {
-            List<TableSpec> added = ensurePublication(publications, request, server);
-            if (!added.isEmpty()) {
-                if (!server.messages()) {
-                    throw new PgReplicationSetupException("slot=" + request.slot() + ": snapshotMode=initial on an"
-                                                          + " existing slot backfills the tables added to it " + added
-                                                          + ", which needs PostgreSQL 14 or newer (the request"
-                                                          + " travels as a logical decoding message); this server is "
-                                                          + server.describe() + ". Set snapshotMode=never to stream"
-                                                          + " the added tables from now on without their existing"
-                                                          + " rows, or upgrade the server");
-                }
-                BackfillRequest backfill = BackfillRequest.of(request.slot(), concreteTables(publications, added));
-                Lsn lsn = backfill.emit(connection);
-                LOG.info("slot={} snapshotMode=initial: requested backfill {} of the added tables {} at {}",
-                        request.slot(), backfill.id(), backfill.tables(), lsn);
-            }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
-    }
-
-    /**
-     * The management producer's {@code backfill}: adds the tables the publication lacks (or, with
-     * createPublication=false, fails naming them) and writes a {@link BackfillRequest} for {@code request.tables()}
-     * ({@code schema.*} expanded to the schema's tables now), both in one transaction. Returns the request and its LSN.
-     */
-    public static Backfill requestBackfill(Connection connection, Request request) throws SQLException {
-        ServerCapabilities server = ServerCapabilities.of(connection);
-        PublicationAdmin publications = new PublicationAdmin(connection, server);
-        connection.setAutoCommit(false);
-        try {
-            ensurePublication(publications, request, server);
-            List<TableSpec> tables = concreteTables(publications, request.tables());
-            for (TableSpec t : tables) {
-                publications.checkPublishable(request.slot(), t, false);
-            }
-            BackfillRequest backfill = BackfillRequest.of(request.slot(), tables);
-            Lsn lsn = backfill.emit(connection);
-            connection.commit();
-            return new Backfill(backfill, lsn);
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
-    }
-
-    /** A backfill request as written, and its LSN. */
-    public record Backfill(BackfillRequest request, Lsn lsn) {
-    }
-
-    /** The tables of {@code specs}, each {@code schema.*} replaced by the schema's tables now. */
-    private static List<TableSpec> concreteTables(PublicationAdmin publications, List<TableSpec> specs)
-            throws SQLException {
-        Set<TableSpec> tables = new LinkedHashSet<>();
-        for (TableSpec spec : specs) {
-            if (spec.isWholeSchema()) {
-                List<TableSpec> inSchema = publications.tablesOf(spec.schema());
-                if (inSchema.isEmpty()) {
-                    throw new PgReplicationSetupException("There is no table in schema " + spec.schema()
-                                                          + " to backfill (tables=" + spec + ")");
-                }
-                tables.addAll(inSchema);
-            } else {
-                tables.add(spec);
-            }
-        }
-        return List.copyOf(tables);
     }
 
     /**
@@ -305,7 +224,7 @@ public final class ReplicationSetup {
     }
 
     /** Creates or extends the publication; returns the entries of {@code tables} it had to add. */
-    private static List<TableSpec> ensurePublication(PublicationAdmin admin, Request request,
+    static List<TableSpec> ensurePublication(PublicationAdmin admin, Request request,
                                                      ServerCapabilities server) throws SQLException {
         String pub = request.publication();
         List<TableSpec> wanted = request.tables();

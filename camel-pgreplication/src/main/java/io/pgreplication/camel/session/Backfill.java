@@ -101,7 +101,6 @@ final class Backfill {
 
     @Override
     public String toString() {
-        return request.id() + " of " + tables.values().stream().sorted(
-                java.util.Comparator.comparing(TableSpec::toString)).toList();
+        return request.id() + " of " + tables.values().stream().map(TableSpec::toString).sorted().toList();
     }
 }

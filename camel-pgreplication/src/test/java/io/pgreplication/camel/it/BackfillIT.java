@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgreplication.camel.PgReplicationConstants;
+import io.pgreplication.camel.PgReplicationConsumer;
 import io.pgreplication.camel.event.ChangeEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -44,7 +45,7 @@ class BackfillIT extends ReplicationITSupport {
         List<String> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Received.Batch> backfillBatches = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<ChangeEvent> streamedB = new java.util.concurrent.CopyOnWriteArrayList<>();
-        start(new RouteBuilder() {
+        CamelContext context = start(new RouteBuilder() {
             public void configure() {
                 from(uri("tables=" + a + "," + b + "&batchSize=200&statusInterval=1s")).process(e -> {
                     @SuppressWarnings("unchecked")
@@ -86,7 +87,12 @@ class BackfillIT extends ReplicationITSupport {
         await().until(() -> backfillBatches.size() >= 10);
         assertThat(lsnDiff(confirmed(), afterCommit)).as("the slot stays before the request during the backfill")
                 .isNegative();
+        PgReplicationConsumer consumer = (PgReplicationConsumer) context.getRoutes().get(0).getConsumer();
+        assertThat(consumer.getBackfill()).startsWith(id + " of [public." + b + "]");
+        assertThat(consumer.getHealthCheck().call().getDetails()).containsEntry("backfill",
+                consumer.getBackfill() + " in progress");
         await().until(() -> lsnDiff(confirmed(), afterCommit) >= 0);
+        await().until(() -> consumer.getBackfill() == null);
         Thread.sleep(300); // and writes go on after it
         writeA.close();
         writeB.close();

@@ -25,7 +25,8 @@ out = ["# Option reference", "",
        "(docs/user-guide.md) has examples; note that the catalog text drops `*` and `?` from the Javadoc,",
        "so `tables` accepts `schema.*` and `url` accepts query parameters although the text below reads oddly.", "",
        "URI: `pgreplication:slotName[?options]`. Durations take Camel's syntax: `500` (milliseconds), `500ms`,",
-       "`10s`, `1m`.", "", "## Endpoint options", "", "| option | default | type | description |", "|---|---|---|---|"]
+       "`10s`, `1m`. Sizes (`maxBatchBytes`) take PostgreSQL's memory units: `67108864` (bytes), `65536kB`, `64MB`,",
+       "`1GB` (powers of 1024, as in postgresql.conf; a space before the unit is allowed).", "", "## Endpoint options", "", "| option | default | type | description |", "|---|---|---|---|"]
 for k, v in d["properties"].items():
     kind = v["type"] + (" (secret)" if v.get("secret") else "") + (" (required)" if v.get("required") else "")
     out.append(f"| `{k}` | {default(v)} | {kind} | {cell(v.get('description', ''))} |")

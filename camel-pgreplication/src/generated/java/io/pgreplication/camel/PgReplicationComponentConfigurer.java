@@ -55,6 +55,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "includeColumns": getOrCreateConfiguration(target).setIncludeColumns(property(camelContext, java.lang.Object.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbatchbytes":
+        case "maxBatchBytes": getOrCreateConfiguration(target).setMaxBatchBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": getOrCreateConfiguration(target).setMessages(property(camelContext, boolean.class, value)); return true;
@@ -110,6 +112,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "includeColumns": return java.lang.Object.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbatchbytes":
+        case "maxBatchBytes": return java.lang.String.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
@@ -166,6 +170,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "includeColumns": return getOrCreateConfiguration(target).getIncludeColumns();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbatchbytes":
+        case "maxBatchBytes": return getOrCreateConfiguration(target).getMaxBatchBytes();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
         case "messages": return getOrCreateConfiguration(target).isMessages();

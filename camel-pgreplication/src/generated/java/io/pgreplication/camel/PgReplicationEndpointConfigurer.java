@@ -45,6 +45,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "includeColumns": target.getConfiguration().setIncludeColumns(property(camelContext, java.lang.Object.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbatchbytes":
+        case "maxBatchBytes": target.getConfiguration().setMaxBatchBytes(property(camelContext, java.lang.String.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": target.getConfiguration().setMessages(property(camelContext, boolean.class, value)); return true;
@@ -97,6 +99,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "includeColumns": return java.lang.Object.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbatchbytes":
+        case "maxBatchBytes": return java.lang.String.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
@@ -150,6 +154,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "includeColumns": return target.getConfiguration().getIncludeColumns();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbatchbytes":
+        case "maxBatchBytes": return target.getConfiguration().getMaxBatchBytes();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
         case "messages": return target.getConfiguration().isMessages();

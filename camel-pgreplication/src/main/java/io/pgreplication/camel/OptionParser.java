@@ -22,6 +22,8 @@ final class OptionParser {
     static final String INCLUDE_COLUMNS_FORM = "schema.table(col1,col2);table(col) — a ;-separated list of tables,"
                                                + " each with its columns in parentheses; quote names with capitals,"
                                                + " spaces or dots";
+    static final String SIZE_FORM = "a number of bytes, or a number with kB, MB or GB (powers of 1024, as in"
+                                    + " postgresql.conf), e.g. 1048576, 512kB, 64MB, 1GB";
 
     private OptionParser() {
     }
@@ -47,6 +49,42 @@ final class OptionParser {
             names.add(value.toString());
         }
         return names;
+    }
+
+    /**
+     * A size in bytes, written as postgresql.conf writes memory sizes: a plain number is bytes; a number followed by
+     * {@code kB}, {@code MB} or {@code GB} (case as PostgreSQL spells them, a space allowed between) is that many
+     * times 1024, 1024² or 1024³. Must be greater than 0.
+     */
+    static long size(String option, String text) {
+        String t = text == null ? "" : text.trim();
+        int digits = 0;
+        while (digits < t.length() && Character.isDigit(t.charAt(digits))) {
+            digits++;
+        }
+        String unit = t.substring(digits).trim();
+        int shift = switch (unit) {
+            case "" -> 0;
+            case "kB" -> 10;
+            case "MB" -> 20;
+            case "GB" -> 30;
+            default -> -1;
+        };
+        if (digits == 0 || shift < 0) {
+            throw new IllegalArgumentException("Invalid option " + option + "=" + text + ": use " + SIZE_FORM);
+        }
+        long number;
+        try {
+            number = Long.parseLong(t.substring(0, digits));
+        } catch (NumberFormatException e) {
+            number = Long.MAX_VALUE;
+        }
+        if (number == 0 || number > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("Invalid option " + option + "=" + text + ": "
+                                               + (number == 0 ? "it must be greater than 0" : "too large")
+                                               + "; use " + SIZE_FORM);
+        }
+        return number << shift;
     }
 
     /** One identifier: unquoted folds to lower case, quoted keeps everything. */

@@ -50,6 +50,8 @@ public class PgReplicationConfiguration implements Cloneable {
     private int batchSize = 1000;
     @UriParam(label = "consumer", defaultValue = "100", javaType = "java.time.Duration")
     private long batchTimeout = 100;
+    @UriParam(label = "consumer", defaultValue = "64MB")
+    private String maxBatchBytes = "64MB";
     @UriParam(label = "consumer", defaultValue = "true")
     private boolean flushSlot = true;
     @UriParam(label = "consumer,advanced", defaultValue = "10000", javaType = "java.time.Duration")
@@ -118,7 +120,8 @@ public class PgReplicationConfiguration implements Cloneable {
         SessionOptions session = new SessionOptions(connection, setup,
                 OptionParser.includeColumns("includeColumns", includeColumns),
                 new SessionOptions.Stream(binaryValues, messages, flushSlot, Duration.ofMillis(statusInterval)),
-                new SessionOptions.Batching(batchSize, Duration.ofMillis(batchTimeout)),
+                new SessionOptions.Batching(batchSize, OptionParser.size("maxBatchBytes", maxBatchBytes),
+                        Duration.ofMillis(batchTimeout)),
                 new SessionOptions.Reconnect(Duration.ofMillis(reconnectDelay), Duration.ofMillis(maxReconnectDelay)),
                 new SessionOptions.Snapshot(snapshot, snapshotParallelism));
         return new EndpointOptions(session, format, retainedWalThreshold);
@@ -270,6 +273,20 @@ public class PgReplicationConfiguration implements Cloneable {
      */
     public void setBatchTimeout(long batchTimeout) {
         this.batchTimeout = batchTimeout;
+    }
+
+    public String getMaxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    /**
+     * A batch also closes before its values would pass this size, measured as they came from the server (the wire
+     * length of each value): a number of bytes, or a number with kB, MB or GB (powers of 1024, as in postgresql.conf),
+     * e.g. 16MB. A single larger change travels alone. Batches queued for or inside routes hold at most this much
+     * together, so memory depends on batchSize and maxBatchBytes, never on row or transaction size.
+     */
+    public void setMaxBatchBytes(String maxBatchBytes) {
+        this.maxBatchBytes = maxBatchBytes;
     }
 
     public boolean isFlushSlot() {

@@ -125,6 +125,23 @@ public class PgReplicationConsumer extends DefaultConsumer {
         return status().isStreaming();
     }
 
+    /**
+     * What the session does: STARTING, SNAPSHOT, STREAMING, RETRYING (after a failure), FINISHED (initialOnly after its
+     * snapshot), FAILED (stopped by an Error such as an OutOfMemoryError, never retried) or STOPPED.
+     */
+    @ManagedAttribute(description = "STARTING, SNAPSHOT, STREAMING, RETRYING, FINISHED, FAILED (stopped by an Error,"
+                                    + " no retry) or STOPPED")
+    public String getState() {
+        return status().state().name();
+    }
+
+    /** The message of the last failure since the stream last started, or null. */
+    @ManagedAttribute(description = "The last failure since the stream last started, or null")
+    public String getLastError() {
+        Throwable error = status().lastError();
+        return error == null ? null : error.getMessage();
+    }
+
     /** The pgoutput protocol version of the current (or last) stream; 0 before the first. */
     @ManagedAttribute(description = "pgoutput protocol version of the current stream")
     public int getProtocolVersion() {
@@ -173,6 +190,12 @@ public class PgReplicationConsumer extends DefaultConsumer {
         return d == null ? 0 : d.inFlight();
     }
 
+    @ManagedAttribute(description = "Bytes of values (as the server sent them) in batches queued for or inside routes")
+    public long getBytesInFlight() {
+        PgReplicationDispatcher d = dispatcher;
+        return d == null ? 0 : d.inFlightBytes();
+    }
+
     @ManagedAttribute(description = "Failed attempts to connect or stream since the last successful one")
     public int getReconnectAttempts() {
         return status().failedAttempts();
@@ -196,6 +219,13 @@ public class PgReplicationConsumer extends DefaultConsumer {
             String what = failure.isTransient() ? "cannot stream" : "cannot stream until an operator fixes this";
             getExceptionHandler().handleException("slot=" + options.slot() + ": " + what + " (attempt " + attempt
                                                   + ", next in " + delay.toMillis() + " ms): "
+                                                  + failure.error().getMessage(), failure.error());
+        }
+
+        @Override
+        public void onStopped(Failure failure) {
+            getExceptionHandler().handleException("slot=" + options.slot() + ": stopped streaming, no retry"
+                                                  + " (the health check reports DOWN until the route is restarted): "
                                                   + failure.error().getMessage(), failure.error());
         }
 

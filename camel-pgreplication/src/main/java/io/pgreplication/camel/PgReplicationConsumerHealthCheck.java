@@ -8,10 +8,11 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
- * Readiness and liveness of one consumer (docs/user-guide.md, "Monitoring"): UP while it streams from an existing, valid slot whose retained
- * WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while it is connecting or
- * retrying (with the last error), when the slot is missing or invalidated, when the publication is missing, or when
- * retained WAL passes the threshold (with the numbers). Details never hold the password: the URL shown is host, port and database only.
+ * Readiness and liveness of one consumer (docs/user-guide.md, "Monitoring"): UP while it streams from an existing,
+ * valid slot whose retained WAL is within {@code retainedWalThreshold}, and while its initial snapshot runs; DOWN while
+ * it is connecting or retrying (with the last error), when an Error stopped it (state FAILED, no retry), when the slot
+ * is missing or invalidated, when the publication is missing, or when retained WAL passes the threshold (with the
+ * numbers). Details never hold the password: the URL shown is host, port and database only.
  */
 final class PgReplicationConsumerHealthCheck implements HealthCheck {
 
@@ -64,6 +65,11 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         if (!status.isStreaming()) {
             Throwable error = status.lastError();
             result.detail(FAILURE_ERROR_COUNT, status.failedAttempts());
+            result.detail("state", status.state().name());
+            if (status.state() == SessionStatus.State.FAILED) {
+                return result.down().message("Stopped, no retry until the route is restarted: "
+                                             + error.getMessage()).error(error).build();
+            }
             return result.down().message(error == null ? "Not streaming yet"
                     : "Not streaming: " + error.getMessage()).error(error).build();
         }

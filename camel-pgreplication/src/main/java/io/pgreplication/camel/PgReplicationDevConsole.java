@@ -32,13 +32,13 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
             PgReplicationConsumer c = e.getValue();
             SessionStatus s = c.status();
             out.append(String.format(Locale.ROOT, "Route %s: slot %s, publication %s, %s (protocol %d)%n", e.getKey(),
-                    c.getSlotName(), c.getPublication(), s.isStreaming() ? "streaming" : "not streaming",
-                    s.protocolVersion()));
+                    c.getSlotName(), c.getPublication(), s.isStreaming() ? "streaming"
+                            : "not streaming: " + s.state().name().toLowerCase(Locale.ROOT), s.protocolVersion()));
             out.append(String.format(Locale.ROOT, "    received %s, confirmed %s, retained WAL %d bytes%n", s.received(),
                     s.confirmed(), c.getRetainedWalBytes()));
-            out.append(String.format(Locale.ROOT, "    %.1f changes/s, %d delivered, %d batches in flight, %d failed attempts%n",
-                    c.getChangesPerSecond(), c.getChangesDelivered(), c.getBatchesInFlight(),
-                    s.failedAttempts()));
+            out.append(String.format(Locale.ROOT, "    %.1f changes/s, %d delivered, %d batches (%d bytes) in flight,"
+                                                  + " %d failed attempts%n", c.getChangesPerSecond(),
+                    c.getChangesDelivered(), c.getBatchesInFlight(), c.getBytesInFlight(), s.failedAttempts()));
             if (s.backfill() != null) {
                 out.append(String.format(Locale.ROOT, "    backfill %s in progress%n", s.backfill()));
             }
@@ -64,6 +64,8 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
             jo.put("changesPerSecond", c.getChangesPerSecond());
             jo.put("changesDelivered", c.getChangesDelivered());
             jo.put("batchesInFlight", c.getBatchesInFlight());
+            jo.put("bytesInFlight", c.getBytesInFlight());
+            jo.put("state", s.state().name());
             jo.put("reconnectAttempts", s.failedAttempts());
             jo.put("backfill", s.backfill());
             list.add(jo);

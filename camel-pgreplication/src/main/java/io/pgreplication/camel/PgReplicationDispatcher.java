@@ -18,10 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns batches into exchanges and hands them to the route on a thread of its own, so the session keeps reading and
- * keeps the connection alive while a route works. At most {@link #MAX_IN_FLIGHT} batches are queued or in a route at
- * once: with a synchronous route they run one after another in order; with {@code threads()} or other async routes
- * several may run and complete out of order, which the flush tracker allows for. A batch's ticket completes when its
- * exchange completes (or its failure was handled), and fails otherwise.
+ * keeps the connection alive while a route works. At most {@link #MAX_IN_FLIGHT} batches, holding at most
+ * {@code maxBatchBytes} together, are queued or in a route at once; a batch that does not fit waits until the others
+ * are done, so one larger than {@code maxBatchBytes} (a single oversized change) goes alone. With a synchronous route
+ * batches run one after another in order; with {@code threads()} or other async routes several may run and complete
+ * out of order, which the flush tracker allows for. A batch's ticket completes when its exchange completes (or its
+ * failure was handled), and fails otherwise, whatever the route threw, an {@link Error} included.
  */
 final class PgReplicationDispatcher implements BatchDispatcher {
 
@@ -32,7 +34,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
 
     private final PgReplicationConsumer consumer;
     private final EndpointOptions options;
-    private final InFlightLimit inFlight = new InFlightLimit(MAX_IN_FLIGHT);
+    private final InFlightLimit inFlight;
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     private final LongAdder changesDelivered;
     private ExecutorService executor;
@@ -42,6 +44,7 @@ final class PgReplicationDispatcher implements BatchDispatcher {
         this.consumer = consumer;
         this.options = options;
         this.changesDelivered = changesDelivered;
+        this.inFlight = new InFlightLimit(MAX_IN_FLIGHT, options.session().batching().maxBytes());
     }
 
     void start() {
@@ -69,6 +72,11 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     /** Batches queued or inside routes now. */
     int inFlight() {
         return inFlight.inFlight();
+    }
+
+    /** Bytes of values (as the server sent them) of the batches queued or inside routes now. */
+    long inFlightBytes() {
+        return inFlight.inFlightBytes();
     }
 
     @Override
@@ -106,19 +114,19 @@ final class PgReplicationDispatcher implements BatchDispatcher {
     }
 
     private void process(Batch batch) {
-        Object body = body(batch);
-        if (body == null) {
-            delivered(batch);
-            inFlight.release(batch);
-            return;
-        }
-        Exchange exchange = consumer.createExchange(false);
-        exchange.getIn().setBody(body);
-        BatchHeaders.set(exchange.getIn(), batch.relation(), batch.last().getLsn(), batch.last().getCommitLsn(),
-                options.slot(), options.publication(), batch.last().getOperation() == Operation.SNAPSHOT,
-                batch.backfill());
-        exchange.getExchangeExtension().addOnCompletion(new Completion(batch));
         try {
+            Object body = body(batch);
+            if (body == null) {
+                delivered(batch);
+                inFlight.release(batch);
+                return;
+            }
+            Exchange exchange = consumer.createExchange(false);
+            exchange.getIn().setBody(body);
+            BatchHeaders.set(exchange.getIn(), batch.relation(), batch.last().getLsn(), batch.last().getCommitLsn(),
+                    options.slot(), options.publication(), batch.last().getOperation() == Operation.SNAPSHOT,
+                    batch.backfill());
+            exchange.getExchangeExtension().addOnCompletion(new Completion(batch));
             consumer.getAsyncProcessor().process(exchange, doneSync -> {
                 if (exchange.getException() != null) {
                     consumer.getExceptionHandler().handleException("slot=" + options.slot() + ": batch of "
@@ -132,10 +140,15 @@ final class PgReplicationDispatcher implements BatchDispatcher {
                 inFlight.release(batch);
             });
         } catch (Throwable e) {
-            // process() reports failures through the exchange; this is a bug guard so the room is never lost.
+            // process() reports failures through the exchange. Making the body or the exchange can still throw (an
+            // OutOfMemoryError above all): the batch then fails like a failed exchange, and its room is never lost.
             batch.ticket().fail();
             inFlight.release(batch);
-            consumer.getExceptionHandler().handleException("slot=" + options.slot() + ": dispatch failed", e);
+            consumer.getExceptionHandler().handleException("slot=" + options.slot() + ": batch of "
+                                                           + batch.events().size() + " changes of "
+                                                           + batch.relation().qualifiedName()
+                                                           + " could not be handed to the route; it will be"
+                                                           + " streamed again", e);
         }
     }
 

@@ -263,7 +263,8 @@ public class PgReplicationProducer extends DefaultProducer {
             }
         }
         SnapshotScope scope = new SnapshotScope(options.publication(), TableFilter.of(session.tables()),
-                session.includeColumns(), server, session.snapshot().parallelism(), session.batching().size());
+                session.includeColumns(), server, session.snapshot().parallelism(), session.batching().size(),
+                session.batching().maxBytes());
         return SnapshotBatches.start(options.connection(), options.slot(), scope, snapshotWorkers);
     }
 }

@@ -105,8 +105,70 @@ class PgReplicationDispatcherTest {
         assertThat(delivered.sum()).isEqualTo(4);
     }
 
+    @Test
+    void batchesInFlightHoldAtMostMaxBatchBytesTogetherAndALargerOneGoesAlone() throws Exception {
+        List<CountDownLatch> routes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            routes.add(new CountDownLatch(1));
+        }
+        AtomicInteger started = new AtomicInteger();
+        start(exchange -> routes.get(started.getAndIncrement()).await(), "&maxBatchBytes=1kB");
+
+        assertThat(dispatcher.offer(batch(1, 1, 600), WAIT)).isTrue();
+        assertThat(dispatcher.offer(batch(1, 1, 424), WAIT)).isTrue();
+        // 1,024 bytes in flight: even a one-byte batch waits, although there is room for two more batches
+        assertThat(dispatcher.offer(batch(1, 1, 1), Duration.ofMillis(50))).isFalse();
+        assertThat(dispatcher.inFlight()).isEqualTo(2);
+        assertThat(dispatcher.inFlightBytes()).isEqualTo(1024);
+
+        routes.get(0).countDown();
+        routes.get(1).countDown();
+        await().until(dispatcher::isIdle);
+        // larger than maxBatchBytes (a single oversized change): it goes alone, and nothing joins it meanwhile
+        assertThat(dispatcher.offer(batch(1, 1, 5000), WAIT)).isTrue();
+        assertThat(dispatcher.offer(batch(1, 1, 1), Duration.ofMillis(50))).isFalse();
+        assertThat(dispatcher.inFlightBytes()).isEqualTo(5000);
+
+        routes.get(2).countDown();
+        assertThat(dispatcher.offer(batch(1, 1, 1), WAIT)).isTrue();
+        routes.get(3).countDown();
+        assertThat(dispatcher.awaitIdle(WAIT)).isTrue();
+        assertThat(delivered.sum()).isEqualTo(4);
+        assertThat(dispatcher.inFlightBytes()).isZero();
+    }
+
+    @Test
+    void anErrorThrownByTheRouteFailsTheBatchAndTheDispatcherGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        start(exchange -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("Java heap space (thrown by the test)");
+            }
+        });
+
+        dispatcher.offer(batch(1, 1), WAIT);
+        await().until(tracker::hasFailed);
+        assertThat(dispatcher.awaitIdle(WAIT)).isTrue();
+        assertThat(tracker.confirmed()).isZero();
+        assertThat(delivered.sum()).isZero();
+
+        // the dispatcher thread survived: a later batch (of a new stream, after the reconnect) is delivered
+        FlushTracker next = new FlushTracker(0);
+        List<ChangeEvent> events = List.of(ChangeEvent.snapshot("public", "orders", POINT, Map.of("id", 1),
+                Map.of("id", 1)));
+        assertThat(dispatcher.offer(new Batch(ORDERS, events, next.open(1), 1), WAIT)).isTrue();
+        next.committed(1, POINT);
+        await().until(() -> next.confirmed() == POINT);
+        assertThat(calls).hasValue(2);
+    }
+
     /** Starts the dispatcher of a consumer whose route runs {@code step}, with Camel's unit of work around it. */
     private void start(Processor step) throws Exception {
+        start(step, "");
+    }
+
+    /** The same, with more endpoint options ({@code &name=value...}). */
+    private void start(Processor step, String options) throws Exception {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -114,7 +176,7 @@ class PgReplicationDispatcherTest {
             }
         });
         context.start();
-        PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s1?url=jdbc:postgresql://localhost/shop",
+        PgReplicationEndpoint endpoint = context.getEndpoint("pgreplication:s1?url=jdbc:postgresql://localhost/shop" + options,
                 PgReplicationEndpoint.class);
         PgReplicationConsumer consumer = new PgReplicationConsumer(endpoint, context.getRoute("batches").getProcessor());
         dispatcher = new PgReplicationDispatcher(consumer, endpoint.options(), delivered);
@@ -123,10 +185,15 @@ class PgReplicationDispatcherTest {
 
     /** A batch of {@code rows} snapshot rows of public.orders, opened in transaction {@code transaction}. */
     private Batch batch(long transaction, int rows) {
+        return batch(transaction, rows, rows);
+    }
+
+    /** The same, weighing {@code bytes}. */
+    private Batch batch(long transaction, int rows, long bytes) {
         List<ChangeEvent> events = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             events.add(ChangeEvent.snapshot("public", "orders", POINT, Map.of("id", i), Map.of("id", i)));
         }
-        return new Batch(ORDERS, events, tracker.open(transaction));
+        return new Batch(ORDERS, events, tracker.open(transaction), bytes);
     }
 }

@@ -55,6 +55,26 @@ class PgReplicationEndpointOptionsTest {
     }
 
     @Test
+    void maxBatchBytesTakesBytesOrPostgresMemoryUnitsAndDefaultsTo64Mb() {
+        assertThat(maxBatchBytes("")).isEqualTo(64L << 20);
+        assertThat(maxBatchBytes("&maxBatchBytes=1048576")).isEqualTo(1_048_576L);
+        assertThat(maxBatchBytes("&maxBatchBytes=512kB")).isEqualTo(512L << 10);
+        assertThat(maxBatchBytes("&maxBatchBytes=16MB")).isEqualTo(16L << 20);
+        assertThat(maxBatchBytes("&maxBatchBytes=RAW(2 GB)")).isEqualTo(2L << 30);
+    }
+
+    @Test
+    void aMalformedMaxBatchBytesFailsNamingTheOptionAndTheForms() {
+        for (String bad : List.of("64mb", "64 MiB", "1.5GB", "MB", "-1", "0", "0MB", "99999999999GB")) {
+            assertThatThrownBy(() -> context.getEndpoint("pgreplication:s?" + URL + "&maxBatchBytes=RAW(" + bad
+                                                         + ")"))
+                    .as(bad).isInstanceOf(ResolveEndpointFailedException.class)
+                    .hasMessageContaining("Invalid option maxBatchBytes=" + bad)
+                    .hasMessageContaining("a number of bytes, or a number with kB, MB or GB (powers of 1024");
+        }
+    }
+
+    @Test
     void aBadSlotNameFailsWithTheAllowedCharacters() {
         assertThatThrownBy(() -> context.getEndpoint("pgreplication:Orders-Slot?" + URL))
                 .hasMessageContaining("Invalid slot name 'Orders-Slot'")
@@ -179,5 +199,10 @@ class PgReplicationEndpointOptionsTest {
         List<String> values = new ArrayList<>();
         properties.get(option).get("enum").forEach(v -> values.add(v.asText()));
         return values;
+    }
+
+    private long maxBatchBytes(String option) {
+        return context.getEndpoint("pgreplication:s?" + URL + option, PgReplicationEndpoint.class).options().session()
+                .batching().maxBytes();
     }
 }

@@ -15,11 +15,14 @@ import io.pgreplication.camel.event.TableShape;
 import io.pgreplication.camel.lsn.FlushTracker;
 
 /**
- * Groups changes into per-table batches: a batch closes when it holds {@code batchSize} changes, when its oldest
- * change is {@code batchTimeout} old, when the table's shape changes, or when the owner calls {@link #closeAll()} (the
- * read loop does when it has read everything the server sent and no route is busy). At most {@link #MAX_OPEN_FACTOR}
- * times {@code batchSize} changes wait in open batches across all tables; past that the oldest open batch closes, so
- * memory depends on {@code batchSize}, never on transaction size. Time comes from an injected nanosecond clock.
+ * Groups changes into per-table batches: a batch closes when it holds {@code batchSize} changes, before a change would
+ * take its values past {@code maxBatchBytes} (a single larger change goes alone), when its oldest change is
+ * {@code batchTimeout} old, when the table's shape changes, or when the owner calls {@link #closeAll()} (the read loop
+ * does when it has read everything the server sent and no route is busy). Across all tables, open batches hold at most
+ * {@link #MAX_OPEN_FACTOR} times {@code batchSize} changes and at most {@code maxBatchBytes} bytes; past either the
+ * oldest open batch closes. So memory depends on {@code batchSize} and {@code maxBatchBytes}, never on transaction
+ * size or row size. Sizes are the wire length of the values, as the assembler reports them. Time comes from an
+ * injected nanosecond clock.
  *
  * <p>Closed batches are handed back, in the order they closed, through {@link #nextClosed()}: the owner dispatches
  * them, so nothing blocks or does I/O inside {@link #onChange}. Each batch is registered with the flush tracker when
@@ -33,6 +36,7 @@ public final class Batcher implements EventAssembler.Listener {
     public static final int MAX_OPEN_FACTOR = 4;
 
     private final int batchSize;
+    private final long maxBatchBytes;
     private final long timeoutNanos;
     private final LongSupplier clock;
     private final FlushTracker tracker;
@@ -41,20 +45,25 @@ public final class Batcher implements EventAssembler.Listener {
     /** Closed batches the owner has not taken yet, oldest first. */
     private final ArrayDeque<Batch> closed = new ArrayDeque<>();
     private int buffered;
+    private long bufferedBytes;
 
     /**
      * @param clock nanoseconds, as {@link System#nanoTime()}
      */
-    public Batcher(int batchSize, Duration timeout, LongSupplier clock, FlushTracker tracker) {
+    public Batcher(int batchSize, long maxBatchBytes, Duration timeout, LongSupplier clock, FlushTracker tracker) {
         this.batchSize = batchSize;
+        this.maxBatchBytes = maxBatchBytes;
         this.timeoutNanos = timeout.toNanos();
         this.clock = clock;
         this.tracker = tracker;
     }
 
-    /** A change of transaction {@code transaction}; may close one or more batches. */
+    /** A change of transaction {@code transaction}, {@code bytes} long; may close one or more batches. */
     @Override
-    public void onChange(ChangeEvent event, TableShape shape, long transaction) {
+    public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
+        while (bufferedBytes > 0 && bufferedBytes + bytes > maxBatchBytes) {
+            closeOldest();
+        }
         Open batch = open.get(shape);
         if (batch == null) {
             closeOlderShapeOf(shape);
@@ -65,8 +74,10 @@ public final class Batcher implements EventAssembler.Listener {
             open.put(shape, batch);
         }
         batch.events.add(event);
+        batch.bytes += bytes;
         buffered++;
-        if (batch.events.size() >= batchSize) {
+        bufferedBytes += bytes;
+        if (batch.events.size() >= batchSize || batch.bytes >= maxBatchBytes) {
             close(batch);
         }
     }
@@ -116,6 +127,17 @@ public final class Batcher implements EventAssembler.Listener {
         }
     }
 
+    /**
+     * Forgets every batch not taken yet, open or closed, without finishing its ticket: the stream has ended, so
+     * nothing of them may be confirmed, and the server sends their changes again on the next stream.
+     */
+    public void dropAll() {
+        open.clear();
+        closed.clear();
+        buffered = 0;
+        bufferedBytes = 0;
+    }
+
     /** Nanoseconds until the oldest open batch is due, or -1 when nothing is open. */
     public long nanosUntilDue() {
         long oldest = Long.MAX_VALUE;
@@ -128,6 +150,11 @@ public final class Batcher implements EventAssembler.Listener {
     /** Changes waiting in open batches (closed batches not taken yet are not counted). */
     public int buffered() {
         return buffered;
+    }
+
+    /** Bytes of values waiting in open batches (closed batches not taken yet are not counted). */
+    public long bufferedBytes() {
+        return bufferedBytes;
     }
 
     private void closeOlderShapeOf(TableShape shape) {
@@ -154,7 +181,8 @@ public final class Batcher implements EventAssembler.Listener {
     private void close(Open batch) {
         open.remove(batch.shape);
         buffered -= batch.events.size();
-        closed.add(new Batch(batch.shape.metadata(), batch.events, batch.ticket));
+        bufferedBytes -= batch.bytes;
+        closed.add(new Batch(batch.shape.metadata(), batch.events, batch.ticket, batch.bytes));
     }
 
     private static final class Open {
@@ -162,6 +190,7 @@ public final class Batcher implements EventAssembler.Listener {
         final FlushTracker.Ticket ticket;
         final long openedAt;
         final List<ChangeEvent> events;
+        long bytes;
 
         Open(TableShape shape, FlushTracker.Ticket ticket, long openedAt, int capacity) {
             this.shape = shape;

@@ -22,8 +22,11 @@ public final class EventAssembler {
 
     /** Receives what the stream means. Called on the reading thread. */
     public interface Listener {
-        /** A change of a delivered table, belonging to transaction number {@code transaction}. */
-        void onChange(ChangeEvent event, TableShape shape, long transaction);
+        /**
+         * A change of a delivered table, belonging to transaction number {@code transaction}; {@code bytes} is the
+         * length of the values it was decoded from, as the server sent them (what it costs to hold, roughly).
+         */
+        void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes);
 
         /** Transaction number {@code transaction} committed; confirming {@code endLsn} acknowledges it. */
         void onCommit(long transaction, long endLsn);
@@ -63,6 +66,8 @@ public final class EventAssembler {
     private TableShape lastShape;
 
     private long transaction;
+    /** The wire length of the values decoded for the change being assembled. */
+    private long changeBytes;
     private boolean inTransaction;
     private long commitLsn;
     private long commitTime;
@@ -169,7 +174,7 @@ public final class EventAssembler {
             if (shape.delivered()) {
                 RelationMetadata r = shape.metadata();
                 listener.onChange(ChangeEvent.truncate(r.schema(), r.table(), lsn, commitLsn, xid, commitTime,
-                        m.cascade(), m.restartIdentity()), shape, transaction);
+                        m.cascade(), m.restartIdentity()), shape, transaction, 0);
             }
         }
     }
@@ -192,12 +197,12 @@ public final class EventAssembler {
             // (pgoutput sends non-transactional messages only between transactions unless streaming, which is never
             // requested; one inside would simply wait for the transaction's end to be confirmed.)
             listener.onChange(ChangeEvent.message(m.lsn(), commitLsn, xid, commitTime, m.prefix(), m.content(),
-                    m.transactional()), MESSAGES, transaction);
+                    m.transactional()), MESSAGES, transaction, m.content().length);
             return;
         }
         transaction++;
         listener.onChange(ChangeEvent.message(m.lsn(), m.lsn(), 0, 0, m.prefix(), m.content(), false), MESSAGES,
-                transaction);
+                transaction, m.content().length);
         listener.onCommit(transaction, m.lsn());
     }
 
@@ -208,7 +213,9 @@ public final class EventAssembler {
         RelationMetadata r = shape.metadata();
         ChangeEvent e = new ChangeEvent(op, r.schema(), r.table(), lsn, commitLsn, xid, commitTime, key, before,
                 after, toast);
-        listener.onChange(e, shape, transaction);
+        long bytes = changeBytes;
+        changeBytes = 0;
+        listener.onChange(e, shape, transaction, bytes);
     }
 
     private TableShape shape(int oid, long lsn) {
@@ -232,7 +239,7 @@ public final class EventAssembler {
      * Decodes a tuple into {@code row}. Unchanged TOAST columns are taken from {@code before} when it has them;
      * otherwise they are left out and returned, never reported as null.
      */
-    private static List<String> fill(TableShape shape, TupleData tuple, RowMap row, RowMap before) {
+    private List<String> fill(TableShape shape, TupleData tuple, RowMap row, RowMap before) {
         List<String> unchanged = null;
         int n = Math.min(tuple.size(), shape.columnCount());
         for (int i = 0; i < n; i++) {
@@ -259,7 +266,7 @@ public final class EventAssembler {
     }
 
     /** The old row as the server sent it: the full row ('O') or only the key columns ('K'); null when absent. */
-    private static RowMap oldRow(TableShape shape, TupleData oldKey, TupleData oldRow) {
+    private RowMap oldRow(TableShape shape, TupleData oldKey, TupleData oldRow) {
         if (oldRow != null) {
             RowMap before = new RowMap(shape);
             fill(shape, oldRow, before, null);
@@ -277,9 +284,13 @@ public final class EventAssembler {
         return null;
     }
 
-    /** Column {@code i} of a tuple, a 't' or 'b' value, decoded where it lies in the message. */
-    private static Object decode(TableShape shape, TupleData tuple, int i) {
+    /**
+     * Column {@code i} of a tuple, a 't' or 'b' value, decoded where it lies in the message; its length counts
+     * towards the change's size.
+     */
+    private Object decode(TableShape shape, TupleData tuple, int i) {
         ValueDecoder decoder = shape.decoder(i);
+        changeBytes += tuple.length(i);
         return tuple.kind(i) == TupleData.TEXT
                 ? decoder.decodeText(tuple.data(), tuple.offset(i), tuple.length(i))
                 : decoder.decodeBinary(tuple.data(), tuple.offset(i), tuple.length(i));

@@ -3,10 +3,26 @@ package io.pgreplication.camel.server;
 import java.io.IOException;
 import java.sql.SQLException;
 
-/** Sorts failures once: transient (retry with backoff) or needing an operator (fail, with the fix). */
+/**
+ * Sorts failures once: transient (retry with backoff), needing an operator (fail, with the fix), or fatal (an Error
+ * of the JVM: stop).
+ */
 public final class Errors {
 
     private Errors() {
+    }
+
+    /**
+     * True when an {@link Error} (OutOfMemoryError, StackOverflowError, ...) caused the failure, directly or as the
+     * cause of another exception: nothing a retry can mend.
+     */
+    public static boolean isFatal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Error) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -54,8 +54,9 @@ final class BackfillSnapshot implements Runnable {
                 point = exported.consistentPoint();
                 backfill.exported(point);
                 LOG.info("slot={} backfill {}: reading the tables in the snapshot at {}", slot, backfill, point);
-                summary = exported.read((relation, events) -> {
-                    Batch batch = new Batch(relation, events, delivered.open(SNAPSHOT_TRANSACTION), backfill.id());
+                summary = exported.read((relation, events, bytes) -> {
+                    Batch batch = new Batch(relation, events, delivered.open(SNAPSHOT_TRANSACTION), bytes,
+                            backfill.id());
                     while (!dispatcher.offer(batch, WAIT)) {
                         if (stop.getAsBoolean() || delivered.hasFailed()) {
                             return false; // its ticket stays unfinished: the backfill cannot complete

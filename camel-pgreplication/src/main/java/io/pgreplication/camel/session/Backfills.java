@@ -52,7 +52,7 @@ final class Backfills implements EventAssembler.Listener {
         int oidOf(TableSpec table);
     }
 
-    /** Held changes may reach this many times batchSize before the reading pauses. */
+    /** Held changes may reach this many times batchSize (and maxBatchBytes in all) before the reading pauses. */
     static final int HELD_FACTOR = 16;
     private static final Logger LOG = LoggerFactory.getLogger(Backfills.class);
 
@@ -64,6 +64,7 @@ final class Backfills implements EventAssembler.Listener {
     private final Launcher launcher;
     private final StatusBoard board;
     private final int heldLimit;
+    private final long heldBytesLimit;
     private final AtomicBoolean changed = new AtomicBoolean();
 
     /** Requests read in the open transaction: they take effect at its Commit. */
@@ -77,6 +78,7 @@ final class Backfills implements EventAssembler.Listener {
     private final Map<Integer, Backfill> owners = new HashMap<>();
     private final ArrayDeque<Batch> held = new ArrayDeque<>();
     private int heldChanges;
+    private long heldBytes;
     /** Batches to hand out before the batcher's next ones: those closed at a request, those released. */
     private final ArrayDeque<Batch> ready = new ArrayDeque<>();
     private TableShape lastShape;
@@ -86,9 +88,11 @@ final class Backfills implements EventAssembler.Listener {
     /**
      * @param filter the tables this consumer delivers: a request for others is skipped
      * @param oids   finds the requested tables (asked once per request, on the reading thread)
+     * @param heldLimit      changes held back at most before the reading pauses
+     * @param heldBytesLimit bytes held back at most before the reading pauses (maxBatchBytes)
      */
     Backfills(String slot, Batcher batcher, FlushTracker tracker, TableFilter filter, TableOids oids,
-              Launcher launcher, StatusBoard board, int heldLimit) {
+              Launcher launcher, StatusBoard board, int heldLimit, long heldBytesLimit) {
         this.slot = slot;
         this.batcher = batcher;
         this.tracker = tracker;
@@ -97,10 +101,11 @@ final class Backfills implements EventAssembler.Listener {
         this.launcher = launcher;
         this.board = board;
         this.heldLimit = heldLimit;
+        this.heldBytesLimit = heldBytesLimit;
     }
 
     @Override
-    public void onChange(ChangeEvent event, TableShape shape, long transaction) {
+    public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
         if (!owners.isEmpty()) {
             Backfill owner = ownerOf(shape);
             if (owner != null && owner.point() != null
@@ -109,7 +114,7 @@ final class Backfills implements EventAssembler.Listener {
                 return; // committed before the snapshot's consistent point: the snapshot holds it
             }
         }
-        batcher.onChange(event, shape, transaction);
+        batcher.onChange(event, shape, transaction, bytes);
     }
 
     @Override
@@ -193,7 +198,15 @@ final class Backfills implements EventAssembler.Listener {
 
     /** True when so many changes are held that reading must pause until the running backfill's snapshot is out. */
     boolean mustPause() {
-        return heldChanges >= heldLimit;
+        return heldChanges >= heldLimit || heldBytes >= heldBytesLimit;
+    }
+
+    /** After the stream ended: forgets the batches not handed out, held ones too; they stay unconfirmed. */
+    void dropAll() {
+        held.clear();
+        ready.clear();
+        heldChanges = 0;
+        heldBytes = 0;
     }
 
     /** Why a backfill failed, ending the stream; null while none did. */
@@ -290,6 +303,7 @@ final class Backfills implements EventAssembler.Listener {
         if (kept != null) {
             held.add(kept);
             heldChanges += kept.events().size();
+            heldBytes += kept.bytes();
         }
         return null;
     }
@@ -300,11 +314,13 @@ final class Backfills implements EventAssembler.Listener {
             Batch batch = held.poll();
             if (owners.get(batch.relation().oid()) == b) {
                 heldChanges -= batch.events().size();
+                heldBytes -= batch.bytes();
                 batch = trim(batch, b);
                 if (batch == null) {
                     continue;
                 }
                 heldChanges += batch.events().size();
+                heldBytes += batch.bytes();
             }
             held.add(batch);
         }
@@ -317,6 +333,7 @@ final class Backfills implements EventAssembler.Listener {
             Batch batch = held.poll();
             if (owners.get(batch.relation().oid()) == b) {
                 heldChanges -= batch.events().size();
+                heldBytes -= batch.bytes();
                 released += batch.events().size();
                 ready.add(batch);
             } else {
@@ -350,7 +367,9 @@ final class Backfills implements EventAssembler.Listener {
             batch.ticket().complete();
             return null;
         }
-        return new Batch(batch.relation(), kept, batch.ticket(), batch.backfill());
+        // The changes' own sizes are not kept: the kept ones are counted at their share of the batch.
+        long bytes = batch.bytes() * kept.size() / batch.events().size();
+        return new Batch(batch.relation(), kept, batch.ticket(), bytes, batch.backfill());
     }
 
     private Backfill ownerOf(TableShape shape) {

@@ -46,15 +46,22 @@ final class InitialSnapshot {
         try (SnapshotSource.Exported exported = source.export()) {
             Lsn point = exported.consistentPoint();
             FlushTracker tracker = new FlushTracker(0);
-            SnapshotReader.Summary summary = exported.read((relation, events) -> {
-                Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION));
-                while (!dispatcher.offer(batch, WAIT)) {
-                    if (!running.getAsBoolean() || tracker.hasFailed()) {
-                        return false; // its ticket stays unfinished: the snapshot cannot complete
+            SnapshotReader.Summary summary;
+            try {
+                summary = exported.read((relation, events, bytes) -> {
+                    Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION), bytes);
+                    while (!dispatcher.offer(batch, WAIT)) {
+                        if (!running.getAsBoolean() || tracker.hasFailed()) {
+                            return false; // its ticket stays unfinished: the snapshot cannot complete
+                        }
                     }
-                }
-                return true;
-            }, () -> !running.getAsBoolean() || tracker.hasFailed());
+                    return true;
+                }, () -> !running.getAsBoolean() || tracker.hasFailed());
+            } catch (Throwable e) {
+                // The snapshot is taken again (or, after an Error, not at all): what no route started is not delivered.
+                dispatcher.discardQueued();
+                throw e;
+            }
             if (summary != null) {
                 tracker.committed(SNAPSHOT_TRANSACTION, point.value());
             } else {

@@ -102,10 +102,10 @@ final class ReadLoop {
         this.status = status;
         this.board = board;
         this.running = running;
-        this.batcher = new Batcher(options.batching().size(), options.batching().timeout(), System::nanoTime,
-                tracker);
+        this.batcher = new Batcher(options.batching().size(), options.batching().maxBytes(),
+                options.batching().timeout(), System::nanoTime, tracker);
         this.backfills = new Backfills(slot, batcher, tracker, filter, catalog::tableOid, backfills, board,
-                options.batching().size() * Backfills.HELD_FACTOR);
+                options.batching().size() * Backfills.HELD_FACTOR, options.batching().maxBytes());
         this.assembler = new EventAssembler(filter, columns, catalog, catalog, options.stream().messages(),
                 this.backfills);
     }
@@ -228,6 +228,12 @@ final class ReadLoop {
             LockSupport.parkNanos(MAX_IDLE_PARK_NANOS);
         }
         return true;
+    }
+
+    /** After the loop: forgets the batches not handed to the dispatcher, held ones too; they stay unconfirmed. */
+    void dropUndelivered() {
+        batcher.dropAll();
+        backfills.dropAll();
     }
 
     /** After {@link Outcome#TEXT_VALUES}: the columns that made it so. */

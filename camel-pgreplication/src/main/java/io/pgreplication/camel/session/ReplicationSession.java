@@ -105,8 +105,10 @@ public final class ReplicationSession implements Runnable {
     }
 
     /**
-     * The reconnect loop. Every failure is retried with backoff, the transient ones and those an operator must fix
-     * alike, so a fix is picked up without a restart; the listener hears of each with its classification.
+     * The reconnect loop. Every failure but an {@link Error} is retried with backoff, the transient ones and those an
+     * operator must fix alike, so a fix is picked up without a restart; the listener hears of each with its
+     * classification. An Error (an OutOfMemoryError above all) stops the session for good: a retry would meet the same
+     * limit, and each attempt would deliver the same batches again.
      */
     @Override
     public void run() {
@@ -131,10 +133,14 @@ public final class ReplicationSession implements Runnable {
                         attempt = 0;
                     }
                 } catch (Throwable e) {
+                    Failure failure = Failure.of(options.slot(), options.publication(), e);
+                    if (failure.isFatal()) {
+                        stopFor(failure);
+                        return;
+                    }
                     if (!running) {
                         return;
                     }
-                    Failure failure = Failure.of(options.slot(), options.publication(), e);
                     int failed = ++attempt;
                     board.update(s -> s.failed(failure.error(), failed));
                     listener.onFailure(failure, failed, delay);
@@ -145,10 +151,22 @@ public final class ReplicationSession implements Runnable {
                 }
             }
         } finally {
-            if (board.current().state() != SessionStatus.State.FINISHED) {
+            SessionStatus.State state = board.current().state();
+            if (state != SessionStatus.State.FINISHED && state != SessionStatus.State.FAILED) {
                 board.update(s -> s.inState(SessionStatus.State.STOPPED));
             }
         }
+    }
+
+    /**
+     * Stops for good after an Error. By now the stream is closed and the batches that routes completed are confirmed
+     * (the stream's own cleanup did that), or, in a snapshot, no slot was made.
+     */
+    private void stopFor(Failure fatal) {
+        running = false;
+        Throwable explained = FatalErrors.explain(options, fatal.error(), snapshotPending, confirmed);
+        board.update(s -> s.stoppedBy(explained));
+        listener.onStopped(new Failure(explained, Failure.Kind.FATAL));
     }
 
     /** Stops reading; the session finishes in-flight batches, confirms them and closes the connection. */
@@ -192,7 +210,7 @@ public final class ReplicationSession implements Runnable {
     /** What a snapshot of the tables {@code tables} accepts reads, and how. */
     private SnapshotScope scope(TableFilter tables, ServerCapabilities on) {
         return new SnapshotScope(options.publication(), tables, columns, on, options.snapshot().parallelism(),
-                options.batching().size());
+                options.batching().size(), options.batching().maxBytes());
     }
 
     private String finishedReason() {
@@ -228,6 +246,9 @@ public final class ReplicationSession implements Runnable {
             try {
                 outcome = loop.run();
             } finally {
+                // Batches no route was given come again from the server; let go of them before waiting for the
+                // routes, which matters most when the loop ended with an OutOfMemoryError.
+                loop.dropUndelivered();
                 // A backfill cut short with its stream is read again by the next one: its request is not confirmed.
                 backfills.stop(BACKFILL_STOP_WAIT);
                 board.update(s -> s.backfilling(null));

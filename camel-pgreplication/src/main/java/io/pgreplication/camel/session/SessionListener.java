@@ -11,6 +11,12 @@ public interface SessionListener {
     void onFailure(Failure failure, int attempt, Duration delay);
 
     /**
+     * An {@link Error} stopped the session for good ({@link Failure.Kind#FATAL}): it does not retry, and
+     * {@code failure.error()} says what happened, what was confirmed and what to change.
+     */
+    void onStopped(Failure failure);
+
+    /**
      * The session ended by itself ({@code snapshotMode=initialOnly} after its snapshot); {@code reason} says why and
      * what happened to the slot.
      */

@@ -38,10 +38,12 @@ public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Req
     }
 
     /**
-     * @param size    the most changes in one batch
-     * @param timeout how old a partial batch may get while routes are busy
+     * @param size     the most changes in one batch
+     * @param maxBytes the most bytes of values (as the server sent them) in one batch, unless a single change is
+     *                 larger; also what batches queued for or inside routes hold together
+     * @param timeout  how old a partial batch may get while routes are busy
      */
-    public record Batching(int size, Duration timeout) {
+    public record Batching(int size, long maxBytes, Duration timeout) {
     }
 
     /**

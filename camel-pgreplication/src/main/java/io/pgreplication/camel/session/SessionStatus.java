@@ -28,6 +28,11 @@ public record SessionStatus(State state, int protocolVersion, Lsn confirmed, Lsn
         RETRYING,
         /** Ended by itself: {@code snapshotMode=initialOnly} after its snapshot. */
         FINISHED,
+        /**
+         * Stopped by an {@link Error} ({@code lastError}, e.g. an OutOfMemoryError), which is never retried: nothing
+         * is streamed until the route is restarted.
+         */
+        FAILED,
         /** Stopped. */
         STOPPED
     }
@@ -51,6 +56,11 @@ public record SessionStatus(State state, int protocolVersion, Lsn confirmed, Lsn
 
     SessionStatus failed(Throwable error, int attempt) {
         return new SessionStatus(State.RETRYING, protocolVersion, confirmed, received, error, attempt, null);
+    }
+
+    /** Stopped for good by {@code error}. */
+    SessionStatus stoppedBy(Throwable error) {
+        return new SessionStatus(State.FAILED, protocolVersion, confirmed, received, error, failedAttempts + 1, null);
     }
 
     /** After a snapshot that did not make the slot: waiting for the next attempt. */

@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * import the same snapshot and take chunks from one queue. Big tables are split into CTID page ranges, read with a
  * TID range scan (PostgreSQL 14+); older servers have no TID range scan, so a range predicate would scan the whole
  * table per chunk, and each table is read whole there (parallel across tables only). Rows stream through
- * {@code COPY ... TO STDOUT} and leave as batches of at most {@code batchSize} events; a worker waits while the sink
- * is full, so memory is bounded by batchSize, never by table size.
+ * {@code COPY ... TO STDOUT} and leave as batches of at most {@code batchSize} events and at most
+ * {@code maxBatchBytes} bytes of COPY rows (a batch is handed over before a row would take it past that; a single
+ * larger row goes alone); a worker waits while the sink is full, so memory is bounded by batchSize and maxBatchBytes
+ * per worker, never by table size or row size.
  */
 public final class SnapshotReader {
 
@@ -46,10 +48,13 @@ public final class SnapshotReader {
     /** Chunks per worker a big table is cut into, so workers finish at about the same time. */
     private static final int CHUNKS_PER_WORKER = 4;
 
-    /** Receives snapshot batches; may block for back-pressure. Returns false to make the snapshot stop. */
+    /**
+     * Receives snapshot batches and the bytes of the COPY rows they were decoded from; may block for back-pressure.
+     * Returns false to make the snapshot stop.
+     */
     @FunctionalInterface
     public interface Sink {
-        boolean accept(RelationMetadata relation, List<ChangeEvent> events) throws InterruptedException;
+        boolean accept(RelationMetadata relation, List<ChangeEvent> events, long bytes) throws InterruptedException;
     }
 
     /** What a finished snapshot read. */
@@ -121,7 +126,7 @@ public final class SnapshotReader {
                 consistentPoint, tables.size(), chunkCount, Math.min(parallelism, Math.max(1, chunkCount)));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong rows = new AtomicLong();
-        Run run = new Run(chunks, sink, failure, rows, scope.batchSize());
+        Run run = new Run(chunks, sink, failure, rows, scope.batchSize(), scope.maxBatchBytes());
         int helpers = Math.max(0, Math.min(parallelism, chunkCount) - 1);
         CountDownLatch helpersDone = new CountDownLatch(helpers);
         for (int i = 0; i < helpers; i++) {
@@ -146,6 +151,9 @@ public final class SnapshotReader {
         }
         if (error instanceof RuntimeException e) {
             throw e;
+        }
+        if (error instanceof Error e) {
+            throw e; // an OutOfMemoryError of a worker is the caller's to see as it is, never a retryable failure
         }
         if (error != null) {
             throw new IllegalStateException(error);
@@ -186,14 +194,17 @@ public final class SnapshotReader {
         private final AtomicReference<Throwable> failure;
         private final AtomicLong rows;
         private final int batchSize;
+        private final long maxBatchBytes;
         private volatile boolean stopped;
 
-        Run(Queue<Chunk> chunks, Sink sink, AtomicReference<Throwable> failure, AtomicLong rows, int batchSize) {
+        Run(Queue<Chunk> chunks, Sink sink, AtomicReference<Throwable> failure, AtomicLong rows, int batchSize,
+            long maxBatchBytes) {
             this.chunks = chunks;
             this.sink = sink;
             this.failure = failure;
             this.rows = rows;
             this.batchSize = batchSize;
+            this.maxBatchBytes = maxBatchBytes;
         }
 
         boolean mustStop() {
@@ -238,6 +249,7 @@ public final class SnapshotReader {
             CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             byte[][] values = new byte[table.columnCount()][];
             List<ChangeEvent> batch = new ArrayList<>(Math.min(batchSize, 1024));
+            long bytes = 0;
             long count = 0;
             byte[] row;
             boolean first = true;
@@ -251,18 +263,29 @@ public final class SnapshotReader {
                 } else {
                     CopyText.split(row, values);
                 }
-                batch.add(table.event(values, consistentPoint.value()));
-                if (batch.size() >= batchSize) {
-                    if (!hand(table, batch)) {
+                if (!batch.isEmpty() && bytes + row.length > maxBatchBytes) {
+                    if (!hand(table, batch, bytes)) {
                         copy.cancelCopy();
                         return;
                     }
                     count += batch.size();
                     batch = new ArrayList<>(Math.min(batchSize, 1024));
+                    bytes = 0;
+                }
+                batch.add(table.event(values, consistentPoint.value()));
+                bytes += row.length;
+                if (batch.size() >= batchSize || bytes >= maxBatchBytes) {
+                    if (!hand(table, batch, bytes)) {
+                        copy.cancelCopy();
+                        return;
+                    }
+                    count += batch.size();
+                    batch = new ArrayList<>(Math.min(batchSize, 1024));
+                    bytes = 0;
                 }
             }
             if (!batch.isEmpty()) {
-                if (!hand(table, batch)) {
+                if (!hand(table, batch, bytes)) {
                     return;
                 }
                 count += batch.size();
@@ -270,11 +293,11 @@ public final class SnapshotReader {
             rows.addAndGet(count);
         }
 
-        private boolean hand(SnapshotTable table, List<ChangeEvent> batch) throws InterruptedException {
+        private boolean hand(SnapshotTable table, List<ChangeEvent> batch, long bytes) throws InterruptedException {
             if (mustStop()) {
                 return false;
             }
-            if (!sink.accept(table.metadata(), batch)) {
+            if (!sink.accept(table.metadata(), batch, bytes)) {
                 stopped = true;
                 return false;
             }

@@ -17,12 +17,16 @@ import io.pgreplication.camel.value.TypeLookup;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class BatcherTest {
 
+    /** maxBatchBytes of the batcher under test. */
+    private static final long MAX_BYTES = 100;
+
     private long now;
     private final FlushTracker tracker = new FlushTracker(0);
-    private final Batcher batcher = new Batcher(3, Duration.ofNanos(100), () -> now, tracker);
+    private final Batcher batcher = new Batcher(3, MAX_BYTES, Duration.ofNanos(100), () -> now, tracker);
     private final List<Batch> closed = new ArrayList<>();
     private final TableShape orders = shape(1, "orders");
     private final TableShape items = shape(2, "items");
@@ -30,7 +34,7 @@ class BatcherTest {
     @Test
     void closesABatchWhenItHoldsBatchSizeChanges() {
         for (int i = 0; i < 7; i++) {
-            batcher.onChange(event(orders, i), orders, 1);
+            batcher.onChange(event(orders, i), orders, 1, 1);
         }
         assertThat(closed()).extracting(b -> b.events().size()).containsExactly(3, 3);
         assertThat(batcher.buffered()).isEqualTo(1);
@@ -38,9 +42,9 @@ class BatcherTest {
 
     @Test
     void closesAPartialBatchWhenItsOldestChangeReachesTheTimeout() {
-        batcher.onChange(event(orders, 1), orders, 1);
+        batcher.onChange(event(orders, 1), orders, 1, 1);
         now = 60;
-        batcher.onChange(event(orders, 2), orders, 1);
+        batcher.onChange(event(orders, 2), orders, 1, 1);
         batcher.closeDue();
         assertThat(closed()).isEmpty();
         assertThat(batcher.nanosUntilDue()).isEqualTo(40);
@@ -53,9 +57,9 @@ class BatcherTest {
 
     @Test
     void closeAllSendsEveryOpenBatchOldestFirst() {
-        batcher.onChange(event(items, 1), items, 1);
-        batcher.onChange(event(orders, 2), orders, 1);
-        batcher.onChange(event(items, 3), items, 1);
+        batcher.onChange(event(items, 1), items, 1, 1);
+        batcher.onChange(event(orders, 2), orders, 1, 1);
+        batcher.onChange(event(items, 3), items, 1, 1);
         batcher.closeAll();
         assertThat(closed()).extracting(b -> b.relation().table()).containsExactly("items", "orders");
         assertThat(closed().get(0).events()).hasSize(2);
@@ -65,10 +69,10 @@ class BatcherTest {
 
     @Test
     void keepsOneBatchPerTableInCommitOrder() {
-        batcher.onChange(event(orders, 1), orders, 1);
-        batcher.onChange(event(items, 1), items, 1);
-        batcher.onChange(event(orders, 2), orders, 2);
-        batcher.onChange(event(orders, 3), orders, 2);
+        batcher.onChange(event(orders, 1), orders, 1, 1);
+        batcher.onChange(event(items, 1), items, 1, 1);
+        batcher.onChange(event(orders, 2), orders, 2, 1);
+        batcher.onChange(event(orders, 3), orders, 2, 1);
         assertThat(closed()).hasSize(1);
         assertThat(closed().get(0).relation().table()).isEqualTo("orders");
         assertThat(closed().get(0).events()).extracting(e -> e.getAfter().get("id")).containsExactly(1, 2, 3);
@@ -76,9 +80,9 @@ class BatcherTest {
 
     @Test
     void aNewShapeOfATableClosesTheBatchOfTheOldShape() {
-        batcher.onChange(event(orders, 1), orders, 1);
+        batcher.onChange(event(orders, 1), orders, 1, 1);
         TableShape altered = shape(1, "orders");
-        batcher.onChange(event(altered, 2), altered, 2);
+        batcher.onChange(event(altered, 2), altered, 2, 1);
         assertThat(closed()).hasSize(1);
         assertThat(closed().get(0).events()).hasSize(1);
     }
@@ -87,7 +91,7 @@ class BatcherTest {
     void boundsChangesWaitingInOpenBatchesAcrossManyTables() {
         for (int table = 0; table < 100; table++) {
             TableShape shape = shape(100 + table, "t" + table);
-            batcher.onChange(event(shape, table), shape, 1);
+            batcher.onChange(event(shape, table), shape, 1, 1);
             assertThat(batcher.buffered()).isLessThanOrEqualTo(3 * Batcher.MAX_OPEN_FACTOR);
         }
         // the oldest open batches were closed first
@@ -95,8 +99,69 @@ class BatcherTest {
     }
 
     @Test
+    void closesABatchBeforeAChangeWouldTakeItsValuesPastMaxBatchBytes() {
+        batcher.onChange(event(orders, 1), orders, 1, 40);
+        batcher.onChange(event(orders, 2), orders, 1, 40);
+        batcher.onChange(event(orders, 3), orders, 1, 40);
+
+        assertThat(closed()).singleElement().satisfies(b -> {
+            assertThat(b.events()).extracting(e -> e.getAfter().get("id")).containsExactly(1, 2);
+            assertThat(b.bytes()).isEqualTo(80);
+        });
+        assertThat(batcher.buffered()).isEqualTo(1);
+        assertThat(batcher.bufferedBytes()).isEqualTo(40);
+    }
+
+    @Test
+    void aBatchThatReachesMaxBatchBytesExactlyClosesAtOnce() {
+        batcher.onChange(event(orders, 1), orders, 1, 60);
+        batcher.onChange(event(orders, 2), orders, 1, 40);
+
+        assertThat(closed()).singleElement().satisfies(b -> assertThat(b.bytes()).isEqualTo(MAX_BYTES));
+        assertThat(batcher.bufferedBytes()).isZero();
+    }
+
+    @Test
+    void aSingleChangeLargerThanMaxBatchBytesTravelsAlone() {
+        batcher.onChange(event(orders, 1), orders, 1, 10);
+        batcher.onChange(event(orders, 2), orders, 1, 250);
+        batcher.onChange(event(orders, 3), orders, 1, 10);
+
+        assertThat(closed()).extracting(b -> b.events().size(), Batch::bytes)
+                .containsExactly(tuple(1, 10L), tuple(1, 250L));
+        assertThat(batcher.buffered()).isEqualTo(1);
+    }
+
+    @Test
+    void openBatchesOfAllTablesHoldAtMostMaxBatchBytesTogether() {
+        for (int table = 0; table < 10; table++) {
+            TableShape shape = shape(100 + table, "t" + table);
+            batcher.onChange(event(shape, table), shape, 1, 30);
+            assertThat(batcher.bufferedBytes()).isLessThanOrEqualTo(MAX_BYTES);
+        }
+        // the oldest open batches were closed first, each whole
+        assertThat(closed()).extracting(b -> b.relation().table()).startsWith("t0", "t1", "t2");
+        assertThat(closed()).allSatisfy(b -> assertThat(b.bytes()).isEqualTo(30));
+        assertThat(batcher.bufferedBytes()).isEqualTo(90);
+    }
+
+    @Test
+    void droppedBatchesAreForgottenAndHoldTheConfirmedPositionBack() {
+        batcher.onChange(event(orders, 1), orders, 1, 60);
+        batcher.onChange(event(items, 2), items, 1, 60);
+        batcher.onCommit(1, 500);
+
+        batcher.dropAll();
+
+        assertThat(batcher.buffered()).isZero();
+        assertThat(batcher.bufferedBytes()).isZero();
+        assertThat(batcher.hasClosed()).isFalse();
+        assertThat(tracker.confirmed()).as("their tickets stay unfinished").isZero();
+    }
+
+    @Test
     void registersEachBatchWithTheTrackerUntilItsTicketCompletes() {
-        batcher.onChange(event(orders, 1), orders, 1);
+        batcher.onChange(event(orders, 1), orders, 1, 1);
         tracker.committed(1, 500);
         assertThat(tracker.confirmed()).isZero();
         now = 100;
@@ -107,8 +172,8 @@ class BatcherTest {
 
     @Test
     void handsClosedBatchesBackOldestFirstAndOnlyOnce() {
-        batcher.onChange(event(orders, 1), orders, 1);
-        batcher.onChange(event(items, 2), items, 1);
+        batcher.onChange(event(orders, 1), orders, 1, 1);
+        batcher.onChange(event(items, 2), items, 1, 1);
         assertThat(batcher.hasClosed()).isFalse();
         batcher.closeAll();
         assertThat(batcher.hasClosed()).isTrue();
@@ -120,7 +185,7 @@ class BatcherTest {
 
     @Test
     void passesCommitsOnToTheTracker() {
-        batcher.onChange(event(orders, 1), orders, 1);
+        batcher.onChange(event(orders, 1), orders, 1, 1);
         batcher.onCommit(1, 500);
         batcher.closeAll();
         assertThat(tracker.confirmed()).isZero();
@@ -147,7 +212,7 @@ class BatcherTest {
     private static ChangeEvent event(TableShape shape, int id) {
         List<ChangeEvent> out = new ArrayList<>();
         EventAssembler assembler = new EventAssembler(TableFilter.ALL, oid -> List.of(), new EventAssembler.Listener() {
-            public void onChange(ChangeEvent event, TableShape s, long transaction) {
+            public void onChange(ChangeEvent event, TableShape s, long transaction, long bytes) {
                 out.add(event);
             }
 

@@ -20,6 +20,7 @@ class EventAssemblerTest {
 
     private final List<String> calls = new ArrayList<>();
     private final List<ChangeEvent> events = new ArrayList<>();
+    private final List<Long> sizes = new ArrayList<>();
 
     private EventAssembler assembler(IncludeColumns include) {
         return assembler(include, true);
@@ -28,8 +29,9 @@ class EventAssemblerTest {
     private EventAssembler assembler(IncludeColumns include, boolean deliverMessages) {
         return new EventAssembler(TableFilter.ALL, include, oid -> List.of(), TypeLookup.NONE, deliverMessages,
                 new EventAssembler.Listener() {
-                    public void onChange(ChangeEvent event, TableShape shape, long transaction) {
+                    public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
                         events.add(event);
+                        sizes.add(bytes);
                         calls.add("change " + shape.metadata().qualifiedName() + " t" + transaction);
                     }
 
@@ -115,5 +117,22 @@ class EventAssemblerTest {
         assertThat(events.get(0).getKey()).isEqualTo(Map.of("id", 1));
         assertThat(events.get(1).getKey()).isEqualTo(Map.of("id", 1));
         assertThat(events.get(1).getBefore()).isEmpty();
+    }
+
+    @Test
+    void aChangeWeighsTheWireLengthOfTheValuesItWasDecodedFromOnce() {
+        EventAssembler a = assembler(IncludeColumns.of(Map.of(new TableSpec("public", "docs"), List.of("body"))));
+        a.accept(new PgOutputMessage.Relation(0, 43, "public", "docs", (byte) 'f', List.of(
+                new PgOutputMessage.Column(true, "id", 23, -1), new PgOutputMessage.Column(false, "body", 25, -1),
+                new PgOutputMessage.Column(false, "skipped", 25, -1))), 0);
+        a.accept(new PgOutputMessage.Begin(500, 0, 7), 400);
+        a.accept(new PgOutputMessage.Insert(0, 43, tuple("12", "hello", "not decoded")), 410);
+        a.accept(new PgOutputMessage.Update(0, 43, null, tuple("12", "hello", "x"), tuple("12", "hello world", null)),
+                420);
+        a.accept(new PgOutputMessage.Delete(0, 43, null, tuple("12", null, "x")), 430);
+        a.accept(new PgOutputMessage.LogicalMessage(0, true, 440, "p", new byte[] {1, 2, 3}), 440);
+
+        // id and body count, the column includeColumns leaves out is never decoded and does not; NULLs weigh nothing.
+        assertThat(sizes).containsExactly(2L + 5, (2L + 5) + (2 + 11), 2L, 3L);
     }
 }

@@ -24,7 +24,7 @@ class EventAssemblerValuesTest {
     private final List<ChangeEvent> events = new ArrayList<>();
     private final EventAssembler assembler = new EventAssembler(TableFilter.ALL, IncludeColumns.ALL,
             oid -> List.of(), oid -> new TypeInfo(oid, "public", "mood", 'e', 'E', 0, 0, ',', true), new EventAssembler.Listener() {
-                public void onChange(ChangeEvent event, TableShape shape, long transaction) {
+                public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
                     events.add(event);
                 }
 

@@ -35,7 +35,7 @@ class BackfillsTest {
             new TableSpec("public", "b")));
 
     private final FlushTracker tracker = new FlushTracker(0);
-    private final Batcher batcher = new Batcher(1000, Duration.ofSeconds(1), () -> 0, tracker);
+    private final Batcher batcher = new Batcher(1000, 64L << 20, Duration.ofSeconds(1), () -> 0, tracker);
     private final List<Backfill> launched = new ArrayList<>();
     private Backfills backfills;
     private EventAssembler assembler;
@@ -43,12 +43,12 @@ class BackfillsTest {
 
     @BeforeEach
     void stream() {
-        gate(1000);
+        gate(1000, 64L << 20);
     }
 
-    private void gate(int heldLimit) {
+    private void gate(int heldLimit, long heldBytesLimit) {
         backfills = new Backfills("s1", batcher, tracker, A_AND_B, BackfillsTest::oidOf, launched::add,
-                new StatusBoard(), heldLimit);
+                new StatusBoard(), heldLimit, heldBytesLimit);
         assembler = new EventAssembler(A_AND_B, IncludeColumns.ALL, oid -> List.of(), TypeLookup.NONE, false,
                 backfills);
         for (int oid : new int[] {A, B, C}) {
@@ -197,8 +197,22 @@ class BackfillsTest {
     }
 
     @Test
+    void tooManyHeldBytesPauseTheReadingToo() {
+        gate(1000, 2);
+        commit(request("s1", "b"));
+        drain();
+        backfills.step();
+        commit(insert(B, 1));
+        drain();
+        assertThat(backfills.mustPause()).as("one held change of one byte").isFalse();
+        commit(insert(B, 2));
+        drain();
+        assertThat(backfills.mustPause()).isTrue();
+    }
+
+    @Test
     void tooManyHeldChangesPauseTheReadingUntilTheSnapshotIsOut() {
-        gate(3);
+        gate(3, 64L << 20);
         commit(request("s1", "b"));
         drain();
         backfills.step();

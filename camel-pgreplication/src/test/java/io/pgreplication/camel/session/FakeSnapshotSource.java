@@ -21,6 +21,7 @@ final class FakeSnapshotSource implements SnapshotSource, SnapshotSource.Exporte
     private volatile String persistedAs;
     private volatile boolean closed;
     private volatile boolean readStoppedEarly;
+    private volatile Error failure;
 
     FakeSnapshotSource(Lsn point, int batches) {
         this.point = point;
@@ -47,7 +48,10 @@ final class FakeSnapshotSource implements SnapshotSource, SnapshotSource.Exporte
         for (int i = 0; i < batches; i++) {
             List<ChangeEvent> rows = new ArrayList<>();
             rows.add(ChangeEvent.snapshot("public", "orders", point.value(), Map.of("id", i), Map.of("id", i)));
-            if (stop.getAsBoolean() || !sink.accept(ORDERS, rows)) {
+            if (i == 1 && failure != null) {
+                throw failure;
+            }
+            if (stop.getAsBoolean() || !sink.accept(ORDERS, rows, 1)) {
                 readStoppedEarly = true;
                 return null;
             }
@@ -63,6 +67,12 @@ final class FakeSnapshotSource implements SnapshotSource, SnapshotSource.Exporte
     @Override
     public void close() {
         closed = true;
+    }
+
+    /** Reading throws {@code error} after the first batch, as a worker that ran out of memory. */
+    FakeSnapshotSource failingWith(Error error) {
+        this.failure = error;
+        return this;
     }
 
     String persistedAs() {

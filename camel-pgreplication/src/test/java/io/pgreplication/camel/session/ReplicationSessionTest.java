@@ -143,6 +143,49 @@ class ReplicationSessionTest {
         assertThat(listener.finished).singleElement().asString().contains("consistent point 0/3000060");
     }
 
+    @Test
+    void anOutOfMemoryErrorOnTheStreamThreadStopsTheSessionWithoutARetryKeepingWhatCompleted() throws Exception {
+        session = session(SnapshotMode.NEVER, 1, (start, textOnly, tables) -> {
+            opens.add(new Opened(start, textOnly));
+            return TestSessions.opened(new OutOfMemoryAfterTheLastMessage(new FakeStream(DML)), false,
+                    new FakeCatalog());
+        });
+
+        thread.submit(session).get(10, TimeUnit.SECONDS); // run() returns by itself: no retry loop
+
+        assertThat(opens).hasSize(1);
+        assertThat(listener.failures).isEmpty();
+        SessionStatus status = session.status();
+        assertThat(status.state()).isEqualTo(SessionStatus.State.FAILED);
+        assertThat(status.confirmed()).as("what the routes completed before the Error").isEqualTo(LAST_COMMIT_END);
+        assertThat(listener.stopped).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(Failure.Kind.FATAL);
+            assertThat(f.error()).isSameAs(status.lastError()).hasRootCauseInstanceOf(OutOfMemoryError.class);
+            assertThat(f.error().getMessage()).contains("slot=s1", "OutOfMemoryError", "while streaming",
+                    "does not retry", "The slot stays at " + LAST_COMMIT_END, "batchSize=1", "maxBatchBytes=64MB",
+                    "-Xmx", "max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MB");
+        });
+    }
+
+    @Test
+    void anOutOfMemoryErrorInTheSnapshotStopsTheSessionWithNoSlotMade() throws Exception {
+        FakeSnapshotSource snapshot = new FakeSnapshotSource(Lsn.parse("0/3000060"), 3)
+                .failingWith(new OutOfMemoryError("Java heap space (thrown by the test)"));
+        session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL), routes, listener,
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL), (start, textOnly, tables) -> {
+                    throw new AssertionError("the snapshot did not complete: nothing to stream");
+                }, scope -> snapshot, NO_BACKFILLS);
+
+        thread.submit(session).get(10, TimeUnit.SECONDS);
+
+        assertThat(session.status().state()).isEqualTo(SessionStatus.State.FAILED);
+        assertThat(snapshot.persistedAs()).isNull();
+        assertThat(snapshot.closed()).isTrue();
+        assertThat(routes.discards()).isPositive();
+        assertThat(listener.stopped).singleElement().satisfies(f -> assertThat(f.error().getMessage())
+                .contains("while taking the initial snapshot", "No slot was made", "snapshotParallelism=2"));
+    }
+
     private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
                 () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, FollowedTables.ALL, IncludeColumns.ALL), opener, scope -> {
@@ -164,6 +207,7 @@ class ReplicationSessionTest {
 
         private final List<Failed> failures = new CopyOnWriteArrayList<>();
         private final List<String> finished = new CopyOnWriteArrayList<>();
+        private final List<Failure> stopped = new CopyOnWriteArrayList<>();
 
         @Override
         public void onFailure(Failure failure, int attempt, Duration delay) {
@@ -171,8 +215,50 @@ class ReplicationSessionTest {
         }
 
         @Override
+        public void onStopped(Failure failure) {
+            stopped.add(failure);
+        }
+
+        @Override
         public void onFinished(String reason) {
             finished.add(reason);
+        }
+    }
+
+    /** A stream that plays its messages, then fails as a reader that ran out of heap. */
+    private static final class OutOfMemoryAfterTheLastMessage implements ReplicationStream {
+        private final FakeStream played;
+
+        OutOfMemoryAfterTheLastMessage(FakeStream played) {
+            this.played = played;
+        }
+
+        @Override
+        public java.nio.ByteBuffer readPending() {
+            if (played.unread() == 0) {
+                throw new OutOfMemoryError("Java heap space (thrown by the test)");
+            }
+            return played.readPending();
+        }
+
+        @Override
+        public long lastReceiveLsn() {
+            return played.lastReceiveLsn();
+        }
+
+        @Override
+        public void setFlushed(long lsn) {
+            played.setFlushed(lsn);
+        }
+
+        @Override
+        public void forceStatus() {
+            played.forceStatus();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return false;
         }
     }
 }

@@ -26,7 +26,7 @@ final class TestSessions {
                 new ReplicationSetup.Request("s1", "s1", List.of(), "insert, update, delete, truncate", true, true,
                         false),
                 IncludeColumns.ALL, new SessionOptions.Stream(null, false, true, Duration.ofSeconds(10)),
-                new SessionOptions.Batching(batchSize, Duration.ofMillis(100)),
+                new SessionOptions.Batching(batchSize, 64L << 20, Duration.ofMillis(100)),
                 new SessionOptions.Reconnect(Duration.ofMillis(1), Duration.ofMillis(4)),
                 new SessionOptions.Snapshot(snapshotMode, 2));
     }

@@ -140,7 +140,7 @@ public class DecoderBenchmark {
         EventAssembler assembler = new EventAssembler(TableFilter.ALL, oid -> List.of(),
                 new EventAssembler.Listener() {
                     @Override
-                    public void onChange(ChangeEvent event, TableShape shape, long transaction) {
+                    public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
                         bh.consume(event);
                     }
 

@@ -45,6 +45,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "createPublication": getOrCreateConfiguration(target).setCreatePublication(property(camelContext, boolean.class, value)); return true;
         case "createslot":
         case "createSlot": getOrCreateConfiguration(target).setCreateSlot(property(camelContext, boolean.class, value)); return true;
+        case "failover": getOrCreateConfiguration(target).setFailover(property(camelContext, boolean.class, value)); return true;
         case "flushslot":
         case "flushSlot": getOrCreateConfiguration(target).setFlushSlot(property(camelContext, boolean.class, value)); return true;
         case "healthcheckconsumerenabled":
@@ -60,6 +61,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": getOrCreateConfiguration(target).setMessages(property(camelContext, boolean.class, value)); return true;
+        case "offsetrepository":
+        case "offsetRepository": getOrCreateConfiguration(target).setOffsetRepository(property(camelContext, org.apache.camel.spi.StateRepository.class, value)); return true;
         case "operation": getOrCreateConfiguration(target).setOperation(property(camelContext, io.pgreplication.camel.ManagementOperation.class, value)); return true;
         case "outputformat":
         case "outputFormat": getOrCreateConfiguration(target).setOutputFormat(property(camelContext, io.pgreplication.camel.event.OutputFormat.class, value)); return true;
@@ -102,6 +105,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "createPublication": return boolean.class;
         case "createslot":
         case "createSlot": return boolean.class;
+        case "failover": return boolean.class;
         case "flushslot":
         case "flushSlot": return boolean.class;
         case "healthcheckconsumerenabled":
@@ -117,6 +121,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
+        case "offsetrepository":
+        case "offsetRepository": return org.apache.camel.spi.StateRepository.class;
         case "operation": return io.pgreplication.camel.ManagementOperation.class;
         case "outputformat":
         case "outputFormat": return io.pgreplication.camel.event.OutputFormat.class;
@@ -160,6 +166,7 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "createPublication": return getOrCreateConfiguration(target).isCreatePublication();
         case "createslot":
         case "createSlot": return getOrCreateConfiguration(target).isCreateSlot();
+        case "failover": return getOrCreateConfiguration(target).isFailover();
         case "flushslot":
         case "flushSlot": return getOrCreateConfiguration(target).isFlushSlot();
         case "healthcheckconsumerenabled":
@@ -175,6 +182,8 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
         case "messages": return getOrCreateConfiguration(target).isMessages();
+        case "offsetrepository":
+        case "offsetRepository": return getOrCreateConfiguration(target).getOffsetRepository();
         case "operation": return getOrCreateConfiguration(target).getOperation();
         case "outputformat":
         case "outputFormat": return getOrCreateConfiguration(target).getOutputFormat();
@@ -195,6 +204,15 @@ public class PgReplicationComponentConfigurer extends PropertyConfigurerSupport 
         case "tables": return getOrCreateConfiguration(target).getTables();
         case "url": return getOrCreateConfiguration(target).getUrl();
         case "user": return getOrCreateConfiguration(target).getUser();
+        default: return null;
+        }
+    }
+
+    @Override
+    public Object getCollectionValueType(Object target, String name, boolean ignoreCase) {
+        switch (ignoreCase ? name.toLowerCase() : name) {
+        case "offsetrepository":
+        case "offsetRepository": return java.lang.String.class;
         default: return null;
         }
     }

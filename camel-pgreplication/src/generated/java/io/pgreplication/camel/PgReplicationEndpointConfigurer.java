@@ -39,6 +39,7 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
+        case "failover": target.getConfiguration().setFailover(property(camelContext, boolean.class, value)); return true;
         case "flushslot":
         case "flushSlot": target.getConfiguration().setFlushSlot(property(camelContext, boolean.class, value)); return true;
         case "includecolumns":
@@ -50,6 +51,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "messages": target.getConfiguration().setMessages(property(camelContext, boolean.class, value)); return true;
+        case "offsetrepository":
+        case "offsetRepository": target.getConfiguration().setOffsetRepository(property(camelContext, org.apache.camel.spi.StateRepository.class, value)); return true;
         case "operation": target.getConfiguration().setOperation(property(camelContext, io.pgreplication.camel.ManagementOperation.class, value)); return true;
         case "outputformat":
         case "outputFormat": target.getConfiguration().setOutputFormat(property(camelContext, io.pgreplication.camel.event.OutputFormat.class, value)); return true;
@@ -93,6 +96,7 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
+        case "failover": return boolean.class;
         case "flushslot":
         case "flushSlot": return boolean.class;
         case "includecolumns":
@@ -104,6 +108,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "messages": return boolean.class;
+        case "offsetrepository":
+        case "offsetRepository": return org.apache.camel.spi.StateRepository.class;
         case "operation": return io.pgreplication.camel.ManagementOperation.class;
         case "outputformat":
         case "outputFormat": return io.pgreplication.camel.event.OutputFormat.class;
@@ -148,6 +154,7 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
+        case "failover": return target.getConfiguration().isFailover();
         case "flushslot":
         case "flushSlot": return target.getConfiguration().isFlushSlot();
         case "includecolumns":
@@ -159,6 +166,8 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
         case "messages": return target.getConfiguration().isMessages();
+        case "offsetrepository":
+        case "offsetRepository": return target.getConfiguration().getOffsetRepository();
         case "operation": return target.getConfiguration().getOperation();
         case "outputformat":
         case "outputFormat": return target.getConfiguration().getOutputFormat();
@@ -179,6 +188,15 @@ public class PgReplicationEndpointConfigurer extends PropertyConfigurerSupport i
         case "tables": return target.getConfiguration().getTables();
         case "url": return target.getConfiguration().getUrl();
         case "user": return target.getConfiguration().getUser();
+        default: return null;
+        }
+    }
+
+    @Override
+    public Object getCollectionValueType(Object target, String name, boolean ignoreCase) {
+        switch (ignoreCase ? name.toLowerCase() : name) {
+        case "offsetrepository":
+        case "offsetRepository": return java.lang.String.class;
         default: return null;
         }
     }

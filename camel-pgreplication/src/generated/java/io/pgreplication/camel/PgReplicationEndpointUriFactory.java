@@ -23,7 +23,7 @@ public class PgReplicationEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(29);
+        Set<String> props = new HashSet<>(31);
         props.add("batchSize");
         props.add("batchTimeout");
         props.add("binaryValues");
@@ -32,12 +32,14 @@ public class PgReplicationEndpointUriFactory extends org.apache.camel.support.co
         props.add("createSlot");
         props.add("exceptionHandler");
         props.add("exchangePattern");
+        props.add("failover");
         props.add("flushSlot");
         props.add("includeColumns");
         props.add("lazyStartProducer");
         props.add("maxBatchBytes");
         props.add("maxReconnectDelay");
         props.add("messages");
+        props.add("offsetRepository");
         props.add("operation");
         props.add("outputFormat");
         props.add("password");

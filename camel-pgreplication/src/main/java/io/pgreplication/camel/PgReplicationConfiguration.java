@@ -8,12 +8,14 @@ import java.util.Set;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.event.OutputFormat;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.session.SessionOptions;
 import io.pgreplication.camel.session.SnapshotMode;
 import io.pgreplication.camel.table.Identifiers;
 import io.pgreplication.camel.table.TableSpec;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.StateRepository;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import org.apache.camel.spi.UriPath;
@@ -74,6 +76,10 @@ public class PgReplicationConfiguration implements Cloneable {
     private int snapshotParallelism = 2;
     @UriParam(label = "consumer,health", defaultValue = "0")
     private long retainedWalThreshold;
+    @UriParam(label = "common", defaultValue = "true")
+    private boolean failover = true;
+    @UriParam(label = "consumer")
+    private StateRepository<String, String> offsetRepository;
     @UriParam(label = "producer",
               enums = "status,createSlot,dropSlot,createPublication,dropPublication,advanceSlot,snapshot,backfill")
     private ManagementOperation operation;
@@ -114,7 +120,7 @@ public class PgReplicationConfiguration implements Cloneable {
         String publishList = normalizePublish();
         ConnectionSettings connection = ConnectionSettings.of(url, user, password);
         ReplicationSetup.Request setup = new ReplicationSetup.Request(slotName, pub, tableList, publishList,
-                createPublication, createSlot, reset);
+                createPublication, createSlot, reset, failover);
         OutputFormat format = requireNonNull("outputFormat", outputFormat, OutputFormat.values());
         SnapshotMode snapshot = requireNonNull("snapshotMode", snapshotMode, SnapshotMode.values());
         SessionOptions session = new SessionOptions(connection, setup,
@@ -123,7 +129,8 @@ public class PgReplicationConfiguration implements Cloneable {
                 new SessionOptions.Batching(batchSize, OptionParser.size("maxBatchBytes", maxBatchBytes),
                         Duration.ofMillis(batchTimeout)),
                 new SessionOptions.Reconnect(Duration.ofMillis(reconnectDelay), Duration.ofMillis(maxReconnectDelay)),
-                new SessionOptions.Snapshot(snapshot, snapshotParallelism));
+                new SessionOptions.Snapshot(snapshot, snapshotParallelism),
+                offsetRepository == null ? OffsetStore.NONE : new RepositoryOffsetStore(offsetRepository));
         return new EndpointOptions(session, format, retainedWalThreshold);
     }
 
@@ -169,8 +176,10 @@ public class PgReplicationConfiguration implements Cloneable {
 
     /**
      * The database: jdbc:postgresql://host:5432/db?sslmode=require, or the libpq form
-     * postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300. Prefer the user and password options
-     * over credentials inside the URL.
+     * postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300 (also host=h dbname=db ...). List a
+     * primary and its standbys (jdbc:postgresql://h1:5432,h2:5432/db) to follow a failover: with several hosts the
+     * consumer connects to the primary among them. Prefer the user and password options over credentials inside the
+     * URL.
      */
     public void setUrl(String url) {
         this.url = url;
@@ -402,6 +411,33 @@ public class PgReplicationConfiguration implements Cloneable {
      */
     public void setRetainedWalThreshold(long retainedWalThreshold) {
         this.retainedWalThreshold = retainedWalThreshold;
+    }
+
+    public boolean isFailover() {
+        return failover;
+    }
+
+    /**
+     * Slots the component creates get the failover property (PostgreSQL 17 and newer), so a standby with
+     * sync_replication_slots = on keeps a copy that survives its promotion; also set on an existing slot that lacks
+     * it. Ignored, with an INFO line, below PostgreSQL 17.
+     */
+    public void setFailover(boolean failover) {
+        this.failover = failover;
+    }
+
+    public StateRepository<String, String> getOffsetRepository() {
+        return offsetRepository;
+    }
+
+    /**
+     * A StateRepository<String, String> bean (e.g. FileStateRepository) in which the consumer records the slot's
+     * confirmed position per server. A slot it records but the server lacks (a failover without failover slots, a
+     * manual drop) is never created again silently: the start fails, or while streaming the health check turns DOWN,
+     * naming the changes that would be lost. Started by the component if it is not running.
+     */
+    public void setOffsetRepository(StateRepository<String, String> offsetRepository) {
+        this.offsetRepository = offsetRepository;
     }
 
     public ManagementOperation getOperation() {

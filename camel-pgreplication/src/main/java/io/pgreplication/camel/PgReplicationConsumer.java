@@ -53,6 +53,9 @@ public class PgReplicationConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        if (options.session().offsets() instanceof RepositoryOffsetStore repository) {
+            repository.start();
+        }
         monitor = new SlotMonitor(options.connection(), options.slot(), options.publication());
         if (getEndpoint().getComponent().isHealthCheckConsumerEnabled() && getRouteId() != null) {
             setHealthCheck(new PgReplicationConsumerHealthCheck(this, getRouteId()));

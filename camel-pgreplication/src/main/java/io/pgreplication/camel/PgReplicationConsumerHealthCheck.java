@@ -85,6 +85,9 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         }
         result.detail("active", slot.active());
         result.detail("walStatus", slot.walStatus());
+        if (slot.failover() != null) {
+            result.detail("failover", slot.failover());
+        }
         Long retained = slot.retainedWalBytes();
         long threshold = consumer.getRetainedWalThreshold();
         if (retained != null) {
@@ -101,9 +104,8 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
                                          + " delivered. Recreate it (operation=createPublication, or CREATE"
                                          + " PUBLICATION ... FOR TABLE ...)").build();
         }
-        if ("lost".equals(slot.walStatus())) {
-            return result.down().message("The replication slot was invalidated (wal_status=lost); recreate it with"
-                                         + " reset=true and take a new snapshot").build();
+        if (slot.invalidation() != null) {
+            return result.down().message(slot.invalidation().describe()).build();
         }
         if (threshold > 0 && retained != null && retained > threshold) {
             return result.down().message("The slot retains " + retained + " bytes of WAL, more than"

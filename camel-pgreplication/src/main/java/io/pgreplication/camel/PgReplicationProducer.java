@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import io.pgreplication.camel.admin.BackfillRequest;
 import io.pgreplication.camel.admin.BackfillSetup;
 import io.pgreplication.camel.admin.PublicationAdmin;
+import io.pgreplication.camel.admin.ReplicationCommands;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.ServerAdmin;
 import io.pgreplication.camel.admin.SlotAdmin;
@@ -99,15 +100,20 @@ public class PgReplicationProducer extends DefaultProducer {
                 case CREATE_SLOT -> {
                     new ServerAdmin(c).checkServer(slot);
                     if (slots.slot(slot).isEmpty()) {
-                        slots.create(slot);
-                        LOG.info("slot={} created the replication slot", slot);
+                        boolean failover = session.setup().failover() && ServerCapabilities.of(c).failoverSlots();
+                        Lsn lsn = slots.create(slot, failover);
+                        LOG.info("slot={} created the replication slot at {}{}", slot, lsn,
+                                failover ? " with the failover property" : "");
                     }
                 }
-                case DROP_SLOT -> slots.drop(slot);
+                case DROP_SLOT -> {
+                    slots.drop(slot);
+                    forgetRecordedPosition();
+                }
                 case CREATE_PUBLICATION -> {
                     ReplicationSetup.Request r = session.setup();
                     ReplicationSetup.ensurePublication(options.connection(), new ReplicationSetup.Request(r.slot(),
-                            r.publication(), r.tables(), r.publish(), true, false, false));
+                            r.publication(), r.tables(), r.publish(), true, false, false, r.failover()));
                 }
                 case DROP_PUBLICATION -> publications.dropPublication(options.publication());
                 case BACKFILL -> throw new IllegalStateException("handled above");
@@ -120,6 +126,19 @@ public class PgReplicationProducer extends DefaultProducer {
                 }
             }
             out.setBody(status(slots, publications));
+        }
+    }
+
+    /** A slot dropped on purpose is not a lost slot: its recorded position goes too, so a consumer may create it. */
+    private void forgetRecordedPosition() throws SQLException {
+        if (!(session.offsets() instanceof RepositoryOffsetStore repository)) {
+            return;
+        }
+        repository.start();
+        try (Connection replication = options.connection().openReplication("camel-pgreplication manage "
+                                                                           + options.slot())) {
+            repository.clear(options.slot(), new ReplicationCommands(replication).identifySystem().server()
+                    .systemIdentifier());
         }
     }
 

@@ -70,7 +70,7 @@ class LayeringTest {
         mayUse.put("value", List.of("lsn", JACKSON));
         mayUse.put("event", List.of("pgoutput", "value", "lsn", "table", JACKSON));
         mayUse.put("batch", List.of("event", "lsn"));
-        mayUse.put("server", List.of(PGJDBC));
+        mayUse.put("server", List.of("lsn", PGJDBC));
         mayUse.put("admin", List.of("server", "table", "lsn", "value", PGJDBC, JACKSON, SLF4J));
         mayUse.put("snapshot", List.of("admin", "server", "table", "event", "batch", "value", "lsn", PGJDBC, SLF4J));
         mayUse.put("session", List.of("admin", "server", "table", "snapshot", "batch", "event", "pgoutput", "value",

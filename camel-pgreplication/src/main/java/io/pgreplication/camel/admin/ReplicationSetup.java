@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.server.ServerCapabilities;
+import io.pgreplication.camel.server.ServerIdentity;
 import io.pgreplication.camel.table.Identifiers;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.FollowedTables;
@@ -29,17 +30,28 @@ public final class ReplicationSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSetup.class);
 
-    /** What the options ask for. {@code tables} is empty when the option was omitted. */
+    /**
+     * What the options ask for. {@code tables} is empty when the option was omitted. {@code failover}: slots made now
+     * get the failover property where the server has failover slots (PostgreSQL 17+).
+     */
     public record Request(String slot, String publication, List<TableSpec> tables, String publish,
-            boolean createPublication, boolean createSlot, boolean reset) {
+            boolean createPublication, boolean createSlot, boolean reset, boolean failover) {
     }
 
     /**
      * The outcome: what the server can do, the slot as found or created ({@code null} when it is missing and its
      * creation was left to the initial snapshot), which tables are delivered and which of their columns, both
-     * resolved to the tables' OIDs so that a renamed table keeps being followed.
+     * resolved to the tables' OIDs so that a renamed table keeps being followed, whether the publication existed
+     * before (a slot made for it then may replace a lost one), and the server's identity (null unless an offset store
+     * is configured).
      */
-    public record Result(ServerCapabilities server, SlotInfo slot, FollowedTables tables, IncludeColumns columns) {
+    public record Result(ServerCapabilities server, SlotInfo slot, FollowedTables tables, IncludeColumns columns,
+            boolean publicationExisted, ServerIdentity identity) {
+
+        /** Whether slots made for this setup get the failover property. */
+        public boolean failover(Request request) {
+            return request.failover() && server.failoverSlots();
+        }
     }
 
     private ReplicationSetup() {
@@ -48,61 +60,49 @@ public final class ReplicationSetup {
     /**
      * Checks the server, resets, brings the publication up to date, checks {@code includeColumns} against the tables
      * and finds or creates the slot. With {@code slotBySnapshot} a missing slot is not created here but left to the
-     * initial snapshot, which makes it from its temporary exporting slot once the snapshot completed.
+     * initial snapshot, which makes it from its temporary exporting slot once the snapshot completed. A slot
+     * {@code offsets} knows on this server but the server lacks is refused (docs/high-availability.md).
      */
     public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
-                             boolean slotBySnapshot) throws SQLException {
-        return run(settings, request, includeColumns, slotBySnapshot, false);
+                             boolean slotBySnapshot, OffsetStore offsets) throws SQLException {
+        return run(settings, request, includeColumns, slotBySnapshot, offsets, false);
     }
 
     /**
-     * {@link #run(ConnectionSettings, Request, IncludeColumns, boolean)}; with {@code backfillAdded}
+     * {@link #run(ConnectionSettings, Request, IncludeColumns, boolean, OffsetStore)}; with {@code backfillAdded}
      * (snapshotMode=initial) the tables added to the publication of an existing slot are also backfilled: in the
      * transaction that adds them, a {@link BackfillRequest} for them is written into the WAL, which the consumer reads
      * when it streams the slot. One transaction, so a crash leaves either both or neither: never tables added without
      * their rows.
      */
     public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
-                             boolean slotBySnapshot, boolean backfillAdded) throws SQLException {
+                             boolean slotBySnapshot, OffsetStore offsets, boolean backfillAdded) throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
             ServerCapabilities server = ServerCapabilities.of(connection);
             new ServerAdmin(connection).checkServer(request.slot());
-            SlotAdmin slots = new SlotAdmin(connection);
+            SlotSetup slots = new SlotSetup(settings, connection, server, request, offsets);
             PublicationAdmin publications = new PublicationAdmin(connection, server);
             TableCatalog catalog = new TableCatalog(connection, server);
             if (request.reset()) {
                 LOG.info("slot={} reset=true: dropping slot and publication {}", request.slot(), request.publication());
-                slots.drop(request.slot());
+                slots.reset();
                 publications.dropPublication(request.publication());
             }
             Map<TableSpec, Integer> oids = oidsOf(catalog, publications, request, "tables", request.tables());
-            SlotInfo slot = slots.slot(request.slot()).orElse(null);
-            if (slot != null) {
-                checkSlot(request.slot(), slot, connection.getCatalog());
-            }
-            if (backfillAdded && slot != null) {
+            boolean publicationExisted = publications.publicationExists(request.publication());
+            if (backfillAdded && new SlotAdmin(connection).slot(request.slot()).isPresent()) {
                 BackfillSetup.extendAndRequest(connection, publications, request, server);
             } else {
                 ensurePublication(publications, request, server);
             }
             FollowedTables tables = FollowedTables.of(request.tables(), oids);
             IncludeColumns columns = checkIncludeColumns(catalog, publications, request, includeColumns);
+            SlotInfo slot = slots.ensure(slotBySnapshot, publicationExisted);
             if (slot == null) {
-                if (!request.createSlot()) {
-                    throw new PgReplicationSetupException("slot=" + request.slot() + ": the replication slot does not"
-                                                          + " exist and createSlot=false. Set createSlot=true, or run"
-                                                          + " SELECT pg_create_logical_replication_slot("
-                                                          + Identifiers.literal(request.slot()) + ", 'pgoutput');");
-                }
-                if (slotBySnapshot) {
-                    checkSnapshotPossible(request.slot(), server);
-                    return new Result(server, null, tables, columns);
-                }
-                Lsn lsn = slots.create(request.slot());
-                LOG.info("slot={} created the replication slot at {}", request.slot(), lsn);
-                slot = slots.slot(request.slot()).orElseThrow();
+                checkSnapshotPossible(request.slot(), server);
             }
-            return new Result(server, slot, tables, columns);
+            return new Result(server, slot, tables, columns, publicationExisted,
+                    offsets.isConfigured() ? slots.identity() : null);
         }
     }
 
@@ -117,6 +117,7 @@ public final class ReplicationSetup {
         }
     }
 
+    /** The initial snapshot makes its slot with pg_copy_logical_replication_slot. */
     private static void checkSnapshotPossible(String slot, ServerCapabilities server) {
         if (!server.slotCopy()) {
             throw new PgReplicationSetupException("slot=" + slot + ": snapshotMode=initial/initialOnly needs"
@@ -202,30 +203,9 @@ public final class ReplicationSetup {
                + " SCHEMA), give its new name in option " + option + ". Otherwise: ";
     }
 
-    private static void checkSlot(String name, SlotInfo slot, String database) {
-        if (!"logical".equals(slot.slotType()) || !"pgoutput".equals(slot.plugin())) {
-            throw new PgReplicationSetupException("slot=" + name + ": the slot exists but is a " + slot.slotType()
-                                                  + " slot for plugin " + slot.plugin() + "; this component needs a"
-                                                  + " logical slot for pgoutput. Use another slot name, or drop it"
-                                                  + " (SELECT pg_drop_replication_slot(" + Identifiers.literal(name)
-                                                  + ");) or set reset=true");
-        }
-        if (database != null && slot.database() != null && !database.equals(slot.database())) {
-            throw new PgReplicationSetupException("slot=" + name + ": the slot belongs to database " + slot.database()
-                                                  + " but url points to database " + database
-                                                  + ". Slots are per database: use another slot name");
-        }
-        if ("lost".equals(slot.walStatus())) {
-            throw new PgReplicationSetupException("slot=" + name + ": the slot was invalidated (wal_status=lost): the"
-                                                  + " WAL it needed was removed (max_slot_wal_keep_size), so changes"
-                                                  + " were lost from it. Recreate it with reset=true (and take a new"
-                                                  + " snapshot of the tables), and raise max_slot_wal_keep_size");
-        }
-    }
-
     /** Creates or extends the publication; returns the entries of {@code tables} it had to add. */
-    static List<TableSpec> ensurePublication(PublicationAdmin admin, Request request,
-                                                     ServerCapabilities server) throws SQLException {
+    static List<TableSpec> ensurePublication(PublicationAdmin admin, Request request, ServerCapabilities server)
+            throws SQLException {
         String pub = request.publication();
         List<TableSpec> wanted = request.tables();
         if (!admin.publicationExists(pub)) {

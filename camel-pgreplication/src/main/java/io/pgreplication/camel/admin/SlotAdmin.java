@@ -9,6 +9,7 @@ import java.util.Optional;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.server.ServerCapabilities;
+import io.pgreplication.camel.server.SlotInvalidation;
 
 /** Replication slots: read, create, copy, advance and drop, on a regular connection. */
 public final class SlotAdmin {
@@ -20,12 +21,15 @@ public final class SlotAdmin {
     }
 
     public Optional<SlotInfo> slot(String slotName) throws SQLException {
-        // to_jsonb keeps the query valid on versions without wal_status (PG < 13). A standby has no current WAL
-        // position of its own, so retained bytes are only computed on a primary.
+        // to_jsonb keeps the query valid on versions without wal_status (PG < 13), conflicting (< 16), failover,
+        // synced and invalidation_reason (< 17). A standby has no current WAL position of its own, so retained bytes
+        // are only computed on a primary.
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT slot_name, plugin, slot_type, database, active, active_pid, confirmed_flush_lsn::text,"
                 + " restart_lsn::text, to_jsonb(s) ->> 'wal_status', CASE WHEN pg_is_in_recovery() THEN NULL"
-                + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint END"
+                + " ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint END,"
+                + " (to_jsonb(s) ->> 'failover')::boolean, (to_jsonb(s) ->> 'synced')::boolean,"
+                + " to_jsonb(s) ->> 'invalidation_reason', (to_jsonb(s) ->> 'conflicting')::boolean"
                 + " FROM pg_replication_slots s WHERE slot_name = ?")) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {
@@ -34,9 +38,11 @@ public final class SlotAdmin {
                 }
                 Integer pid = rs.getObject(6, Integer.class);
                 Long retained = rs.getObject(10, Long.class);
+                String walStatus = rs.getString(9);
                 return Optional.of(new SlotInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), pid, lsn(rs.getString(7)), lsn(rs.getString(8)), rs.getString(9),
-                        retained));
+                        rs.getBoolean(5), pid, lsn(rs.getString(7)), lsn(rs.getString(8)), walStatus, retained,
+                        rs.getObject(11, Boolean.class), rs.getObject(12, Boolean.class),
+                        SlotInvalidation.of(rs.getString(13), rs.getObject(14, Boolean.class), walStatus)));
             }
         }
     }
@@ -45,10 +51,14 @@ public final class SlotAdmin {
         return text == null ? null : Lsn.parse(text);
     }
 
-    /** Creates a permanent logical slot for pgoutput; returns its consistent point. */
-    public Lsn create(String slotName) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+    /**
+     * Creates a permanent logical slot for pgoutput; returns its consistent point. With {@code failover} (PostgreSQL
+     * 17+ only) standbys that synchronize slots carry it, so it survives their promotion.
+     */
+    public Lsn create(String slotName, boolean failover) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(failover
+                ? "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput', false, false, true)"
+                : "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -1,7 +1,5 @@
 package io.pgreplication.camel.server;
 
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,16 +14,17 @@ import org.postgresql.PGProperty;
 
 /**
  * Where and how to connect, from the {@code url} option in JDBC form ({@code jdbc:postgresql://host:5432/db?...}) or
- * libpq form ({@code postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300}), plus explicit
- * {@code user}/{@code password}, which win over the URL's. {@link #toString()} never shows the password.
+ * one of libpq's ({@code postgresql://user:pass@host:5432/db?sslmode=require&connect_timeout=300}, or
+ * {@code host=h1,h2 dbname=db ...}), plus explicit {@code user}/{@code password}, which win over the URL's. Several
+ * hosts mean "the primary among them" unless the URL says otherwise ({@code targetServerType},
+ * {@code target_session_attrs}). {@link #toString()} never shows the password.
  */
 public final class ConnectionSettings {
 
-    /** libpq parameter names that pgjdbc spells differently. */
+    /** libpq parameter names that pgjdbc spells differently (target_session_attrs also differs in its values). */
     private static final Map<String, String> LIBPQ_TO_JDBC = Map.of(
             "connect_timeout", "connectTimeout",
-            "application_name", "ApplicationName",
-            "target_session_attrs", "targetServerType");
+            "application_name", "ApplicationName");
 
     /**
      * The session settings every connection runs with, so that values are what docs/types.md promises wherever the
@@ -66,14 +65,21 @@ public final class ConnectionSettings {
             return fromJdbc(trimmed, user, password);
         }
         if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
-            return fromLibpq(trimmed, user, password);
+            return fromLibpq(LibpqUrl.parseUri(trimmed), user, password);
         }
-        throw new IllegalArgumentException("Invalid option url: expected jdbc:postgresql://host:5432/db or"
-                                           + " postgresql://[user[:password]@]host[:port]/db[?param=value], got a URL"
-                                           + " starting with '" + trimmed.substring(0, Math.min(12, trimmed.length()))
-                                           + "'");
+        if (LibpqUrl.isKeywordValue(trimmed)) {
+            return fromLibpq(LibpqUrl.parseKeywordValue(trimmed), user, password);
+        }
+        throw new IllegalArgumentException("Invalid option url: expected jdbc:postgresql://host:5432/db,"
+                                           + " postgresql://[user[:password]@]host[:port]/db[?param=value] or"
+                                           + " host=... dbname=..., got a URL starting with '"
+                                           + trimmed.substring(0, Math.min(12, trimmed.length())) + "'");
     }
 
+    /**
+     * The JDBC form as it is, credentials taken out; with several hosts and no {@code targetServerType},
+     * {@code targetServerType=primary}, so that a standby is never used and the primary is found after a failover.
+     */
     private static ConnectionSettings fromJdbc(String url, String user, String password) {
         Properties parsed = org.postgresql.Driver.parseURL(url, new Properties());
         if (parsed == null) {
@@ -82,59 +88,51 @@ public final class ConnectionSettings {
         }
         String u = user != null ? user : PGProperty.USER.getOrDefault(parsed);
         String p = password != null ? password : PGProperty.PASSWORD.getOrDefault(parsed);
-        String display = parsed.getProperty("PGHOST", "localhost") + ":" + parsed.getProperty("PGPORT", "5432") + "/"
-                         + parsed.getProperty("PGDBNAME", "");
-        return new ConnectionSettings(withoutCredentials(url), u, p, display);
+        String[] hosts = parsed.getProperty("PGHOST", "localhost").split(",");
+        String[] ports = parsed.getProperty("PGPORT", "5432").split(",");
+        StringBuilder display = new StringBuilder();
+        for (int i = 0; i < hosts.length; i++) {
+            display.append(i == 0 ? "" : ",").append(hosts[i]).append(':').append(i < ports.length ? ports[i] : "5432");
+        }
+        display.append('/').append(parsed.getProperty("PGDBNAME", ""));
+        String jdbc = withoutCredentials(url);
+        if (hosts.length > 1 && parsed.getProperty(PGProperty.TARGET_SERVER_TYPE.getName()) == null) {
+            jdbc += (jdbc.contains("?") ? "&" : "?") + "targetServerType=primary";
+        }
+        return new ConnectionSettings(jdbc, u, p, display.toString());
     }
 
-    private static ConnectionSettings fromLibpq(String url, String user, String password) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            // Never echo the URL: it may hold a password.
-            throw new IllegalArgumentException("Invalid option url: not a valid postgresql:// URI (special characters"
-                                               + " in user or password must be percent-encoded)");
+    /** A libpq URI or keyword/value string as the JDBC URL pgjdbc reads; explicit user and password win. */
+    private static ConnectionSettings fromLibpq(LibpqUrl url, String user, String password) {
+        StringBuilder jdbc = new StringBuilder("jdbc:postgresql://");
+        StringBuilder display = new StringBuilder();
+        for (int i = 0; i < url.hosts().size(); i++) {
+            String host = url.hosts().get(i);
+            String hostPart = host.contains(":") ? "[" + host + "]" : host;
+            String sep = i == 0 ? "" : ",";
+            jdbc.append(sep).append(hostPart).append(':').append(url.ports().get(i));
+            display.append(sep).append(host).append(':').append(url.ports().get(i));
         }
-        String host = uri.getHost() == null ? "localhost" : uri.getHost();
-        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "" : decode(uri.getRawPath().substring(1));
-        String u = user;
-        String p = password;
-        String info = uri.getRawUserInfo();
-        if (info != null) {
-            int colon = info.indexOf(':');
-            String urlUser = decode(colon < 0 ? info : info.substring(0, colon));
-            String urlPassword = colon < 0 ? null : decode(info.substring(colon + 1));
-            u = u != null ? u : urlUser;
-            p = p != null ? p : urlPassword;
-        }
+        jdbc.append('/').append(encode(url.database()));
+        display.append('/').append(url.database());
         Map<String, String> params = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                switch (key) {
-                    case "user" -> u = u != null ? u : value;
-                    case "password" -> p = p != null ? p : value;
-                    case "dbname" -> db = value;
-                    default -> params.put(LIBPQ_TO_JDBC.getOrDefault(key, key), value);
-                }
+        for (Map.Entry<String, String> e : url.params().entrySet()) {
+            if (e.getKey().equals("target_session_attrs")) {
+                params.put("targetServerType", LibpqUrl.targetServerType(e.getValue()));
+            } else {
+                params.put(LIBPQ_TO_JDBC.getOrDefault(e.getKey(), e.getKey()), e.getValue());
             }
         }
-        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(hostPart).append(':').append(port)
-                .append('/').append(encode(db));
+        if (url.hosts().size() > 1) {
+            params.putIfAbsent("targetServerType", "primary");
+        }
         char sep = '?';
         for (Map.Entry<String, String> e : params.entrySet()) {
             jdbc.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
             sep = '&';
         }
-        return new ConnectionSettings(jdbc.toString(), u, p, host + ":" + port + "/" + db);
+        return new ConnectionSettings(jdbc.toString(), user != null ? user : url.user(),
+                password != null ? password : url.password(), display.toString());
     }
 
     /**
@@ -157,10 +155,6 @@ public final class ConnectionSettings {
             sep = '&';
         }
         return out.toString();
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     private static String encode(String s) {
@@ -188,12 +182,26 @@ public final class ConnectionSettings {
 
     /** A logical replication connection ({@code replication=database}). */
     public Connection openReplication(String applicationName) throws SQLException {
+        return connect(replicationProperties(applicationName));
+    }
+
+    /**
+     * A replication connection whose every read gives up after {@code timeout} (whole seconds, at least one): for a
+     * command that may wait on another process, such as altering a slot that process streams.
+     */
+    public Connection openReplication(String applicationName, Duration timeout) throws SQLException {
+        Properties props = replicationProperties(applicationName);
+        PGProperty.SOCKET_TIMEOUT.set(props, (int) Math.max(1, timeout.toSeconds()));
+        return connect(props);
+    }
+
+    private Properties replicationProperties(String applicationName) {
         Properties props = baseProperties(applicationName);
         PGProperty.REPLICATION.set(props, "database");
         // Without assumeMinServerVersion >= 9.4 pgjdbc leaves "replication" out of the startup packet.
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        return connect(props);
+        return props;
     }
 
     private Connection connect(Properties props) throws SQLException {
@@ -237,7 +245,12 @@ public final class ConnectionSettings {
         return user;
     }
 
-    /** host:port/database, safe to log. */
+    /** The JDBC URL connections use, without credentials. */
+    String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** host:port/database (every host of a multi-host URL), safe to log. */
     @Override
     public String toString() {
         return display;

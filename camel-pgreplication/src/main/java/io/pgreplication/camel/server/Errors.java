@@ -3,6 +3,9 @@ package io.pgreplication.camel.server;
 import java.io.IOException;
 import java.sql.SQLException;
 
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
 /**
  * Sorts failures once: transient (retry with backoff), needing an operator (fail, with the fix), or fatal (an Error
  * of the JVM: stop).
@@ -55,20 +58,24 @@ public final class Errors {
     }
 
     /**
-     * Replaces the server's error for the two stream failures only an operator can repair with one that says what
-     * happened and what to do; returns {@code e} unchanged otherwise.
+     * Replaces the server's error for the stream failures only an operator can repair (an invalidated slot, a dropped
+     * publication, a synchronized slot on a standby) with one that says what happened and what to do; returns
+     * {@code e} unchanged otherwise.
      */
     public static Throwable explainStreamFailure(String slot, String publication, Throwable e) {
         if (!(e instanceof SQLException sql) || sql.getSQLState() == null) {
             return e;
         }
         String message = String.valueOf(sql.getMessage());
-        if ("55000".equals(sql.getSQLState()) && message.contains("can no longer get changes")) {
-            return new PgReplicationSetupException("slot=" + slot + ": the replication slot was invalidated"
-                    + " (wal_status=lost): the server removed WAL it still needed, typically because"
-                    + " max_slot_wal_keep_size was exceeded while the consumer lagged. The changes since its confirmed"
-                    + " position are gone. Recreate the slot (restart with reset=true) and re-read the tables"
-                    + " (snapshotMode=initial), or raise max_slot_wal_keep_size so it does not happen again", e);
+        SlotInvalidation invalidation = SlotInvalidation.of(e);
+        if (invalidation != null) {
+            return invalidation.explain(slot, e);
+        }
+        if (message.contains("cannot use replication slot") && detail(sql).contains("being synchronized")) {
+            return new PgReplicationSetupException("slot=" + slot + ": this server is a standby, and the slot is a"
+                    + " copy it synchronizes from its primary: it can be streamed once this server is promoted. Point"
+                    + " url at the primary, or list every host (jdbc:postgresql://host1,host2/db): the consumer then"
+                    + " always connects to the one that is primary", e);
         }
         if ("42704".equals(sql.getSQLState()) && message.contains("publication")) {
             return new PgReplicationSetupException("slot=" + slot + ": publication " + publication + " was dropped"
@@ -80,6 +87,17 @@ public final class Errors {
                     + " are skipped) and start it again; or recreate the slot with reset=true", e);
         }
         return e;
+    }
+
+    /** The server's detail line of an error; its whole message when pgjdbc did not keep the detail apart. */
+    static String detail(SQLException e) {
+        if (e instanceof PSQLException psql) {
+            ServerErrorMessage server = psql.getServerErrorMessage();
+            if (server != null && server.getDetail() != null) {
+                return server.getDetail();
+            }
+        }
+        return String.valueOf(e.getMessage());
     }
 
     /** True when TLS failed because a certificate did not verify (wrong CA, wrong host name, expired). */

@@ -69,6 +69,14 @@ public record ServerCapabilities(int versionNum) {
         return versionNum >= 150000;
     }
 
+    /**
+     * Failover slots (17+): a slot with the failover property is synchronized to standbys that run with
+     * {@code sync_replication_slots = on}, so it survives a promotion.
+     */
+    public boolean failoverSlots() {
+        return versionNum >= 170000;
+    }
+
     /** Stored generated columns published under {@code publish_generated_columns} (18+). */
     public boolean generatedColumnPublication() {
         return versionNum >= 180000;

@@ -29,12 +29,16 @@ final class InitialSnapshot {
     private final SnapshotSource source;
     private final BatchDispatcher dispatcher;
     private final BooleanSupplier running;
+    private final boolean failover;
 
-    InitialSnapshot(String slot, SnapshotSource source, BatchDispatcher dispatcher, BooleanSupplier running) {
+    /** @param failover the slot made at the end gets the failover property (PostgreSQL 17+) */
+    InitialSnapshot(String slot, SnapshotSource source, BatchDispatcher dispatcher, BooleanSupplier running,
+                    boolean failover) {
         this.slot = slot;
         this.source = source;
         this.dispatcher = dispatcher;
         this.running = running;
+        this.failover = failover;
     }
 
     /**
@@ -79,7 +83,7 @@ final class InitialSnapshot {
                         : "stopped");
                 return null;
             }
-            exported.persistAs(slot);
+            exported.persistAs(slot, failover);
             LOG.info("slot={} snapshot complete: {} rows of {} tables in {} ms; created the slot at its consistent"
                      + " point {}", slot, summary.rows(), summary.tables(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), point);

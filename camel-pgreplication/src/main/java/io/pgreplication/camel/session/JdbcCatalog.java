@@ -88,6 +88,11 @@ final class JdbcCatalog implements Catalog {
         }
     }
 
+    /** The slot's row of pg_replication_slots; null when the slot does not exist. */
+    SlotInfo slot() throws SQLException {
+        return new SlotAdmin(connection()).slot(slot).orElse(null);
+    }
+
     private TableCatalog tables() throws SQLException {
         return new TableCatalog(connection(), ServerCapabilities.of(connection()));
     }

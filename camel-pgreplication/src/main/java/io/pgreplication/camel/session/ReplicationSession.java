@@ -10,6 +10,7 @@ import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.server.LostSlot;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.SnapshotScope;
 import io.pgreplication.camel.table.FollowedTables;
@@ -50,6 +51,7 @@ public final class ReplicationSession implements Runnable {
     private final Function<SnapshotScope, SnapshotSource> snapshots;
     private final Executor backfillWorkers;
     private final StatusBoard board = new StatusBoard();
+    private final OffsetRecorder offsets;
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile boolean setUp;
@@ -57,7 +59,7 @@ public final class ReplicationSession implements Runnable {
     private volatile Lsn confirmed = Lsn.INVALID;
     /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
     private volatile boolean snapshotPending;
-    private volatile ServerCapabilities server;
+    private volatile ReplicationSetup.Result found;
     /** Which tables are delivered, and which of their columns, as the setup found them. */
     private volatile FollowedTables filter = FollowedTables.ALL;
     private volatile IncludeColumns columns = IncludeColumns.ALL;
@@ -87,6 +89,8 @@ public final class ReplicationSession implements Runnable {
         this.setup = setup;
         this.opener = opener;
         this.snapshots = snapshots;
+        this.offsets = new OffsetRecorder(options.offsets(), options.slot(), options.stream().statusInterval(),
+                System::nanoTime);
     }
 
     /** What the session does now, as one consistent value. */
@@ -97,10 +101,13 @@ public final class ReplicationSession implements Runnable {
     /** Checks and creates server objects, once; the consumer calls it at start so configuration errors fail it. */
     public void setup() throws SQLException {
         ReplicationSetup.Result result = setup.run();
-        server = result.server();
+        found = result;
         filter = result.tables();
         columns = result.columns();
         snapshotPending = result.slot() == null;
+        if (!confirmed.isValid() && result.slot() != null && result.slot().confirmedFlushLsn() != null) {
+            confirmed = result.slot().confirmedFlushLsn();
+        }
         setUp = true;
     }
 
@@ -183,7 +190,7 @@ public final class ReplicationSession implements Runnable {
      * failed): no slot exists then, and the next attempt takes the whole snapshot again.
      */
     private boolean snapshot() throws SQLException, InterruptedException {
-        SnapshotSource source = snapshots.apply(scope(filter, server));
+        SnapshotSource source = snapshots.apply(scope(filter, found.server()));
         if (source.slotExists()) {
             // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
             LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
@@ -194,7 +201,8 @@ public final class ReplicationSession implements Runnable {
         Lsn point;
         board.update(s -> s.inState(SessionStatus.State.SNAPSHOT));
         try {
-            point = new InitialSnapshot(options.slot(), source, dispatcher, () -> running).run();
+            point = new InitialSnapshot(options.slot(), source, dispatcher, () -> running,
+                    found.failover(options.setup())).run();
         } finally {
             board.update(SessionStatus::snapshotEnded);
         }
@@ -204,6 +212,13 @@ public final class ReplicationSession implements Runnable {
         snapshotPending = false;
         confirmed = point;
         board.update(s -> s.confirmedAt(point));
+        if (found.publicationExisted()) {
+            LOG.warn("slot={} the initial snapshot created the replication slot at {}, although publication {} already"
+                     + " existed: if a slot of this name existed before (a failover without failover slots, a manual"
+                     + " drop), the changes committed between its last confirmed position and {} came only as the"
+                     + " snapshot's rows (rows deleted meanwhile were not delivered as deletes). {}", options.slot(),
+                    point, options.publication(), point, LostSlot.unnoticed(options.offsets()));
+        }
         return true;
     }
 
@@ -228,12 +243,13 @@ public final class ReplicationSession implements Runnable {
      * resets the reconnect backoff.
      */
     private boolean stream() throws SQLException {
-        Lsn started = confirmed;
         FollowedTables tables = filter;
-        try (OpenedStream opened = opener.open(started, textValues, tables)) {
+        try (OpenedStream opened = opener.open(confirmed, textValues, tables)) {
+            Lsn started = opened.start();
+            offsets.streaming(opened.identity(), started);
             FlushTracker tracker = new FlushTracker(started.value());
             StatusReporter status = new StatusReporter(options.slot(), opened.stream(), tracker,
-                    options.stream().flushSlot(), board, started);
+                    options.stream().flushSlot(), board, started, offsets);
             BackfillWorkers backfills = new BackfillWorkers(options.slot(), backfillWorkers,
                     b -> snapshots.apply(scope(b.filter(), opened.server())), dispatcher,
                     () -> !running || tracker.hasFailed());

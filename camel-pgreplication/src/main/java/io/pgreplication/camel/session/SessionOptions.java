@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableSpec;
@@ -19,9 +20,11 @@ import io.pgreplication.camel.table.TableSpec;
  * @param batching       how changes are grouped into batches
  * @param reconnect      the backoff between attempts
  * @param snapshot       when and how the tables are read before streaming
+ * @param offsets        where the confirmed position is recorded outside PostgreSQL ({@link OffsetStore#NONE}: not)
  */
 public record SessionOptions(ConnectionSettings connection, ReplicationSetup.Request setup,
-        IncludeColumns includeColumns, Stream stream, Batching batching, Reconnect reconnect, Snapshot snapshot) {
+        IncludeColumns includeColumns, Stream stream, Batching batching, Reconnect reconnect, Snapshot snapshot,
+        OffsetStore offsets) {
 
     /**
      * @param binaryValues   ask for binary values; null means "yes on PostgreSQL 14+" (docs/types.md)

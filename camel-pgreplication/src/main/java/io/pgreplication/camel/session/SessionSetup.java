@@ -24,7 +24,7 @@ final class SessionSetup {
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
         // snapshotMode=initial on an existing slot backfills the tables added to it (docs/user-guide.md).
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER,
+                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER, options.offsets(),
                 options.snapshot().mode() == SnapshotMode.INITIAL);
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {

@@ -34,8 +34,8 @@ interface SnapshotSource {
         SnapshotReader.Summary read(SnapshotReader.Sink sink, BooleanSupplier stop)
                 throws SQLException, InterruptedException;
 
-        /** Makes the permanent slot {@code slot} at the consistent point. */
-        void persistAs(String slot) throws SQLException;
+        /** Makes the permanent slot {@code slot} at the consistent point, with the failover property if asked. */
+        void persistAs(String slot, boolean failover) throws SQLException;
 
         @Override
         void close();
@@ -73,8 +73,8 @@ interface SnapshotSource {
             }
 
             @Override
-            public void persistAs(String name) throws SQLException {
-                exported.persistAs(name);
+            public void persistAs(String name, boolean failover) throws SQLException {
+                exported.persistAs(name, failover);
             }
 
             @Override

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The only code that touches the flushed position of a stream and sends status updates: it moves the position the
  * server is told forward as far as the flush tracker allows (never past a batch a route has not completed), publishes
- * it, and keeps the connection alive while routes are busy. With {@code flushSlot=false} the slot is never moved.
+ * it, records it in the offset store ({@link OffsetRecorder}), and keeps the connection alive while routes are busy.
+ * With {@code flushSlot=false} the slot is never moved, and nothing is recorded past where the stream started.
  */
 final class StatusReporter {
 
@@ -22,16 +23,18 @@ final class StatusReporter {
     private final FlushTracker tracker;
     private final boolean flushSlot;
     private final StatusBoard board;
+    private final OffsetRecorder offsets;
     private long confirmed;
 
     /** {@code start} is where the stream started: the slot's confirmed position. */
     StatusReporter(String slot, ReplicationStream stream, FlushTracker tracker, boolean flushSlot, StatusBoard board,
-                   Lsn start) {
+                   Lsn start, OffsetRecorder offsets) {
         this.slot = slot;
         this.stream = stream;
         this.tracker = tracker;
         this.flushSlot = flushSlot;
         this.board = board;
+        this.offsets = offsets;
         this.confirmed = start.value();
     }
 
@@ -42,6 +45,9 @@ final class StatusReporter {
             confirmed = c;
             Lsn lsn = Lsn.of(c);
             board.update(s -> s.confirmedAt(lsn));
+            if (flushSlot) {
+                offsets.confirmed(lsn);
+            }
         }
         if (flushSlot && c != 0) {
             stream.setFlushed(confirmed);
@@ -75,6 +81,9 @@ final class StatusReporter {
             Thread.currentThread().interrupt();
         } catch (SQLException e) {
             LOG.debug("slot={} could not send the final status update: {}", slot, e.getMessage());
+        }
+        if (flushSlot) {
+            offsets.ended(confirmed());
         }
     }
 

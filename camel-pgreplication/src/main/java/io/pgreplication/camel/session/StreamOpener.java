@@ -6,9 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.pgreplication.camel.admin.ReplicationCommands;
 import io.pgreplication.camel.admin.ServerAdmin;
+import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.LostSlot;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.server.ServerCapabilities;
+import io.pgreplication.camel.server.ServerIdentity;
+import io.pgreplication.camel.server.SlotInvalidation;
 import io.pgreplication.camel.table.Identifiers;
 import io.pgreplication.camel.table.TableFilter;
 import org.postgresql.PGConnection;
@@ -22,13 +28,18 @@ import org.slf4j.LoggerFactory;
  * Opens the replication stream of a session: the replication connection, the options pgoutput gets (protocol
  * version, publication, binary values when every delivered column decodes exactly from its binary form, messages on
  * PostgreSQL 14+ for the backfill requests that travel as messages, whether or not messages=true),
- * the start position, and how often to speak up while routes are busy.
+ * the start position, and how often to speak up while routes are busy. It remembers which server and timeline the last
+ * stream reached: after a failover (or a restore) the stream starts from the slot's own confirmed position, because
+ * WAL past the promotion point is another history than the one this consumer confirmed on. A slot that is missing or
+ * invalidated fails with what happened and the way out.
  */
 final class StreamOpener {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamOpener.class);
 
     private final SessionOptions options;
+    /** The server and timeline of the last stream; null before the first. */
+    private ServerIdentity last;
 
     StreamOpener(SessionOptions options) {
         this.options = options;
@@ -44,19 +55,41 @@ final class StreamOpener {
         JdbcCatalog catalog = new JdbcCatalog(options.connection(), options.slot());
         try {
             ServerCapabilities server = ServerCapabilities.of(connection);
+            ReplicationCommands.Identified identified = new ReplicationCommands(connection).identifySystem();
+            Lsn from = startPosition(start, identified.server(), catalog);
             Duration timeout = walSenderTimeout(connection);
             boolean binary = binaryValues(server, catalog, textOnly, filter);
-            PGReplicationStream stream = start(connection, server, binary, catalog, start);
+            PGReplicationStream stream = start(connection, server, binary, catalog, from, identified);
+            last = identified.server();
             Liveness liveness = new StreamLiveness(options.connection(), options.slot(),
                     connection.unwrap(PGConnection.class).getBackendPID(), timeout);
-            return new OpenedStream(new PgJdbcStream(stream), server, binary, keepalive(timeout), liveness, catalog,
-                    connection);
+            return new OpenedStream(new PgJdbcStream(stream), server, identified.server(), from, binary,
+                    keepalive(timeout), liveness, catalog, connection);
         } catch (SQLException | RuntimeException e) {
             // Close both; a failure to close is added to e as suppressed.
             try (connection; catalog) {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Where to start: the session's confirmed position on the server of the last stream; the slot's own position on
+     * another server or timeline (the session may have confirmed WAL there that the new history does not hold).
+     */
+    private Lsn startPosition(Lsn confirmed, ServerIdentity server, JdbcCatalog catalog) throws SQLException {
+        if (last == null || server.sameHistoryAs(last)) {
+            return confirmed;
+        }
+        SlotInfo slot = catalog.slot();
+        if (slot == null || slot.confirmedFlushLsn() == null) {
+            return confirmed; // missing: START_REPLICATION fails and says so
+        }
+        LOG.info("slot={} the server is now {} (the last stream ran on {}): a failover or a restore. Resuming from the"
+                 + " slot's own confirmed position {}{}", options.slot(), server.describe(), last.describe(),
+                slot.confirmedFlushLsn(), slot.confirmedFlushLsn().compareTo(confirmed) < 0
+                        ? "; this consumer had confirmed " + confirmed + ", the changes in between come again" : "");
+        return slot.confirmedFlushLsn();
     }
 
     /**
@@ -108,7 +141,8 @@ final class StreamOpener {
     }
 
     private PGReplicationStream start(Connection connection, ServerCapabilities server, boolean binary,
-                                      Catalog catalog, Lsn from) throws SQLException {
+                                      JdbcCatalog catalog, Lsn from, ReplicationCommands.Identified identified)
+            throws SQLException {
         try {
             return startStream(connection, server, binary, from);
         } catch (SQLException e) {
@@ -118,8 +152,35 @@ final class StreamOpener {
                                        + catalog.describeHolder() + ". Another consumer (or a walsender that has not"
                                        + " exited yet) streams from it; retrying with backoff", "55006", e);
             }
+            if ("42704".equals(e.getSQLState()) && catalog.slot() == null) {
+                // Asked, not read from the message: the server's wording is translated under another lc_messages.
+                throw lost(from, identified, e);
+            }
+            if ("55000".equals(e.getSQLState())) {
+                // The wording may be translated (lc_messages): the slot's row names the cause too.
+                SlotInvalidation cause = SlotInvalidation.of(e);
+                if (cause == null) {
+                    SlotInfo slot = catalog.slot();
+                    cause = slot == null ? null : slot.invalidation();
+                }
+                if (cause != null) {
+                    throw cause.explain(options.slot(), e);
+                }
+            }
             throw e;
         }
+    }
+
+    /** The slot this session streamed is gone from the server it reached: never made again silently. */
+    private RuntimeException lost(Lsn from, ReplicationCommands.Identified identified, SQLException e) {
+        String system = identified.server().systemIdentifier();
+        Lsn recorded = options.offsets().recorded(options.slot(), system);
+        Lsn confirmed = from.isValid() ? from : recorded;
+        String key = options.offsets().isConfigured() ? OffsetStore.key(options.slot(), system) : null;
+        RuntimeException error = LostSlot.whileRunning(options.slot(), confirmed, identified.position(),
+                identified.server(), key);
+        error.addSuppressed(e);
+        return error;
     }
 
     private PGReplicationStream startStream(Connection connection, ServerCapabilities server, boolean binary,

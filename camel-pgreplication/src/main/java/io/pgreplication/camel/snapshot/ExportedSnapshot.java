@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.pgreplication.camel.admin.ReplicationCommands;
 import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SnapshotQueries;
 import io.pgreplication.camel.lsn.Lsn;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A TEMPORARY logical slot created with {@code EXPORT_SNAPSHOT} on a replication connection that stays open and idle:
  * its snapshot is what the tables are read in, its consistent point is where streaming starts. Only when every
- * snapshot batch completed does {@link #persistAs(String)} copy it into the permanent slot
+ * snapshot batch completed does {@link #persistAs(String, boolean)} copy it into the permanent slot
  * ({@code pg_copy_logical_replication_slot}, PostgreSQL 12+: same restart LSN, same consistent point). Closing the
  * connection drops the temporary slot, so a snapshot cut short by a crash, a kill or a stop leaves no slot behind and
  * the next start takes the snapshot again; nothing is written to the source database.
@@ -65,10 +66,19 @@ public final class ExportedSnapshot implements AutoCloseable {
         return slot.consistentPoint();
     }
 
-    /** Makes the permanent slot from the temporary one, at the same consistent point. */
-    public void persistAs(String slotName) throws SQLException {
+    /**
+     * Makes the permanent slot from the temporary one, at the same consistent point. With {@code failover}
+     * (PostgreSQL 17+) it then gets the failover property, which a temporary slot cannot have and the copy does not
+     * carry over; nothing streams the new slot yet, so the command does not wait.
+     */
+    public void persistAs(String slotName, boolean failover) throws SQLException {
         try (Connection c = settings.openRegular("camel-pgreplication snapshot " + slotName)) {
             new SlotAdmin(c).copy(slot.slotName(), slotName);
+        }
+        if (failover && !ReplicationCommands.enableFailover(settings, slotName)) {
+            LOG.warn("slot={} setting the failover property of the new slot waited more than {} s for another process"
+                     + " that took the slot; the server sets it when that process lets go", slotName,
+                    ReplicationCommands.ALTER_TIMEOUT.toSeconds());
         }
     }
 

@@ -77,6 +77,10 @@ class ManagementIT extends ReplicationITSupport {
         run("createSlot");
         String lsn = confirmed();
         assertThat(run("createSlot").get("confirmedFlushLsn")).isEqualTo(lsn);
+        if (db.serverVersion() >= 170000) {
+            assertThat(db.queryString("SELECT failover FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+                    .as("failover=true by default").isEqualTo("t");
+        }
 
         Map<String, Object> afterDrop = run("dropSlot");
         assertThat(afterDrop.get("plugin")).isNull();

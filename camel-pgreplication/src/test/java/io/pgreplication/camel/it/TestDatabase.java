@@ -62,6 +62,14 @@ public final class TestDatabase {
         return instance;
     }
 
+    /**
+     * A server the test manages itself (e.g. a primary and its standby): connections to {@code jdbcUrl}; {@code kind}
+     * names it in messages.
+     */
+    public static TestDatabase at(String jdbcUrl, String user, String password, String kind) {
+        return new TestDatabase(jdbcUrl, user, password, kind);
+    }
+
     private static TestDatabase start() {
         String external = System.getenv("PGREPLICATION_TEST_URL");
         if (external == null || external.isBlank()) {

@@ -60,7 +60,7 @@ final class FakeSnapshotSource implements SnapshotSource, SnapshotSource.Exporte
     }
 
     @Override
-    public void persistAs(String slot) {
+    public void persistAs(String slot, boolean failover) {
         persistedAs = slot;
     }
 

@@ -17,7 +17,7 @@ class InitialSnapshotTest {
 
     @Test
     void makesTheSlotAtTheConsistentPointOnceEveryBatchCompleted() throws Exception {
-        Lsn point = new InitialSnapshot("s1", source, routes, () -> true).run();
+        Lsn point = new InitialSnapshot("s1", source, routes, () -> true, false).run();
 
         assertThat(point).isEqualTo(POINT);
         assertThat(routes.offered()).hasSize(3);
@@ -30,7 +30,7 @@ class InitialSnapshotTest {
     void aFailedBatchLeavesNoSlotSoTheNextAttemptSnapshotsAgain() throws Exception {
         routes.routes(FakeDispatcher.Route.FAIL);
 
-        Lsn point = new InitialSnapshot("s1", source, routes, () -> true).run();
+        Lsn point = new InitialSnapshot("s1", source, routes, () -> true, false).run();
 
         assertThat(point).isNull();
         assertThat(source.readStoppedEarly()).isTrue();
@@ -42,7 +42,7 @@ class InitialSnapshotTest {
     void aStopLeavesNoSlotAndDropsWhatNoRouteStarted() throws Exception {
         BooleanSupplier runningUntilTheFirstBatch = () -> routes.offered().isEmpty();
 
-        Lsn point = new InitialSnapshot("s1", source, routes, runningUntilTheFirstBatch).run();
+        Lsn point = new InitialSnapshot("s1", source, routes, runningUntilTheFirstBatch, false).run();
 
         assertThat(point).isNull();
         assertThat(routes.offered()).hasSize(1);

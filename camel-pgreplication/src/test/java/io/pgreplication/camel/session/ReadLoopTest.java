@@ -115,8 +115,9 @@ class ReadLoopTest {
 
     private ReadLoop loop(FakeStream stream, boolean binary, FakeCatalog catalog, BooleanSupplier running) {
         SessionOptions options = TestSessions.options(SnapshotMode.NEVER);
-        StatusReporter status = new StatusReporter("s1", stream, tracker, true, board, Lsn.INVALID);
-        return new ReadLoop(TestSessions.opened(stream, binary, catalog), options, FollowedTables.ALL,
+        StatusReporter status = new StatusReporter("s1", stream, tracker, true, board, Lsn.INVALID,
+                TestSessions.noOffsets());
+        return new ReadLoop(TestSessions.opened(Lsn.INVALID, stream, binary, catalog), options, FollowedTables.ALL,
                 IncludeColumns.ALL, tracker, routes, status, board, running);
     }
 }

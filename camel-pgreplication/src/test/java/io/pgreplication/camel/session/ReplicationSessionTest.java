@@ -8,11 +8,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
+import io.pgreplication.camel.server.LostSlot;
+import io.pgreplication.camel.server.ServerIdentity;
 import io.pgreplication.camel.table.FollowedTables;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
@@ -31,7 +34,9 @@ class ReplicationSessionTest {
     private static final Lsn FIRST_COMMIT_END = Lsn.parse("0/1742370");
     private static final Lsn LAST_COMMIT_END = Lsn.parse("0/1742538");
     private static final SlotInfo SLOT = new SlotInfo("s1", "pgoutput", "logical", "shop", false, null, Lsn.INVALID,
-            Lsn.INVALID, "reserved", 0L);
+            Lsn.INVALID, "reserved", 0L, true, false, null);
+    private static final SlotInfo CONFIRMED_SLOT = new SlotInfo("s1", "pgoutput", "logical", "shop", false, null,
+            FIRST_COMMIT_END, FIRST_COMMIT_END, "reserved", 0L, true, false, null);
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor();
     private final FakeDispatcher routes = new FakeDispatcher();
@@ -56,7 +61,7 @@ class ReplicationSessionTest {
                 throw new SQLException("connection refused", "08001");
             }
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new FakeStream(DML), false, new FakeCatalog());
+            return TestSessions.opened(start, new FakeStream(DML), false, new FakeCatalog());
         });
         thread.execute(session);
 
@@ -78,7 +83,7 @@ class ReplicationSessionTest {
         routes.failFrom(1);
         session = session(SnapshotMode.NEVER, 1, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new FakeStream(opens.size() == 1 ? DML : List.of()), false,
+            return TestSessions.opened(start, new FakeStream(opens.size() == 1 ? DML : List.of()), false,
                     new FakeCatalog());
         });
         thread.execute(session);
@@ -96,13 +101,41 @@ class ReplicationSessionTest {
                 .with(new TypeInfo(16554, "cap", "posint", 'd', 'N', 23, 0, ',', true));
         session = session(SnapshotMode.NEVER, 1000, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new FakeStream(Captured.messages("type.txt")), !textOnly, catalog);
+            return TestSessions.opened(start, new FakeStream(Captured.messages("type.txt")), !textOnly, catalog);
         });
         thread.execute(session);
 
         await().until(() -> routes.events().size() == 1);
         assertThat(opens).extracting(o -> o.textOnly).containsExactly(false, true);
         assertThat(routes.events().get(0).getTable()).isEqualTo("mood_log");
+    }
+
+    @Test
+    void aSlotLostWhileStreamingIsNeverMadeAgainByTheRunningSession() {
+        AtomicInteger setups = new AtomicInteger();
+        ServerIdentity promoted = new ServerIdentity("7412", 2);
+        session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener, () -> {
+            setups.incrementAndGet();
+            return new ReplicationSetup.Result(TestSessions.PG17, CONFIRMED_SLOT, FollowedTables.ALL,
+                    IncludeColumns.ALL, true, null);
+        }, (start, textOnly, tables) -> {
+            opens.add(new Opened(start, textOnly));
+            throw LostSlot.whileRunning("s1", start, Lsn.parse("0/9000000"), promoted, null);
+        }, scope -> {
+            throw new AssertionError("the slot existed at setup: no snapshot");
+        }, NO_BACKFILLS);
+        thread.execute(session);
+
+        await().until(() -> listener.failures.size() >= 3);
+        assertThat(setups).as("the setup, which could create a slot, ran once, at start").hasValue(1);
+        assertThat(listener.failures).allSatisfy(f -> {
+            assertThat(f.failure.kind()).isEqualTo(Failure.Kind.NEEDS_OPERATOR);
+            assertThat(f.failure.error()).hasMessageContaining("does not exist on this server")
+                    .hasMessageContaining("confirmed it up to 0/1742370");
+        });
+        assertThat(opens.get(0).start).as("the first stream starts where the setup found the slot")
+                .isEqualTo(FIRST_COMMIT_END);
+        assertThat(session.status().state()).isEqualTo(SessionStatus.State.RETRYING);
     }
 
     @Test
@@ -113,9 +146,10 @@ class ReplicationSessionTest {
         FakeStream stream = new FakeStream(DML);
         List<TableFilter> given = new CopyOnWriteArrayList<>();
         session = new ReplicationSession(TestSessions.options(SnapshotMode.NEVER), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, IncludeColumns.ALL), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, noItem, IncludeColumns.ALL, false, null),
+                (start, textOnly, tables) -> {
                     given.add(tables);
-                    return TestSessions.opened(stream, false, new FakeCatalog());
+                    return TestSessions.opened(start, stream, false, new FakeCatalog());
                 }, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 }, NO_BACKFILLS);
@@ -131,7 +165,9 @@ class ReplicationSessionTest {
         Lsn point = Lsn.parse("0/3000060");
         FakeSnapshotSource snapshot = new FakeSnapshotSource(point, 2);
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL_ONLY), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL,
+                        false, null),
+                (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
                 }, scope -> snapshot, NO_BACKFILLS);
         thread.execute(session);
@@ -147,7 +183,7 @@ class ReplicationSessionTest {
     void anOutOfMemoryErrorOnTheStreamThreadStopsTheSessionWithoutARetryKeepingWhatCompleted() throws Exception {
         session = session(SnapshotMode.NEVER, 1, (start, textOnly, tables) -> {
             opens.add(new Opened(start, textOnly));
-            return TestSessions.opened(new OutOfMemoryAfterTheLastMessage(new FakeStream(DML)), false,
+            return TestSessions.opened(start, new OutOfMemoryAfterTheLastMessage(new FakeStream(DML)), false,
                     new FakeCatalog());
         });
 
@@ -172,7 +208,9 @@ class ReplicationSessionTest {
         FakeSnapshotSource snapshot = new FakeSnapshotSource(Lsn.parse("0/3000060"), 3)
                 .failingWith(new OutOfMemoryError("Java heap space (thrown by the test)"));
         session = new ReplicationSession(TestSessions.options(SnapshotMode.INITIAL), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL), (start, textOnly, tables) -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, null, FollowedTables.ALL, IncludeColumns.ALL,
+                        false, null),
+                (start, textOnly, tables) -> {
                     throw new AssertionError("the snapshot did not complete: nothing to stream");
                 }, scope -> snapshot, NO_BACKFILLS);
 
@@ -188,7 +226,9 @@ class ReplicationSessionTest {
 
     private ReplicationSession session(SnapshotMode mode, int batchSize, ReplicationSession.Opener opener) {
         return new ReplicationSession(TestSessions.options(mode, batchSize), routes, listener,
-                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, FollowedTables.ALL, IncludeColumns.ALL), opener, scope -> {
+                () -> new ReplicationSetup.Result(TestSessions.PG17, SLOT, FollowedTables.ALL, IncludeColumns.ALL,
+                        false, null),
+                opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
                 }, NO_BACKFILLS);
     }

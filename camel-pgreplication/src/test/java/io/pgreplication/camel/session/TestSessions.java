@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
+import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.ConnectionSettings;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.table.IncludeColumns;
 
@@ -24,14 +26,20 @@ final class TestSessions {
     static SessionOptions options(SnapshotMode snapshotMode, int batchSize) {
         return new SessionOptions(ConnectionSettings.of("jdbc:postgresql://localhost:5432/shop", "app", null),
                 new ReplicationSetup.Request("s1", "s1", List.of(), "insert, update, delete, truncate", true, true,
-                        false),
+                        false, true),
                 IncludeColumns.ALL, new SessionOptions.Stream(null, false, true, Duration.ofSeconds(10)),
                 new SessionOptions.Batching(batchSize, 64L << 20, Duration.ofMillis(100)),
                 new SessionOptions.Reconnect(Duration.ofMillis(1), Duration.ofMillis(4)),
-                new SessionOptions.Snapshot(snapshotMode, 2));
+                new SessionOptions.Snapshot(snapshotMode, 2), OffsetStore.NONE);
     }
 
-    static OpenedStream opened(ReplicationStream stream, boolean binary, Catalog catalog) {
-        return new OpenedStream(stream, PG17, binary, Duration.ofMillis(1), Liveness.NONE, catalog, null);
+    /** Recording nowhere. */
+    static OffsetRecorder noOffsets() {
+        return new OffsetRecorder(OffsetStore.NONE, "s1", Duration.ofSeconds(10), System::nanoTime);
+    }
+
+    /** A stream opened from {@code start} on a PostgreSQL 17 server of unknown identity. */
+    static OpenedStream opened(Lsn start, ReplicationStream stream, boolean binary, Catalog catalog) {
+        return new OpenedStream(stream, PG17, null, start, binary, Duration.ofMillis(1), Liveness.NONE, catalog, null);
     }
 }

@@ -7,16 +7,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A slot invalidated by max_slot_wal_keep_size (PostgreSQL 13+) while the route is blocked: the server removes WAL the
- * slot needs. Changes are gone by the server's decision; the consumer must say so clearly and report DOWN, and must
- * not pretend to stream.
+ * slot needs. Changes are gone by the server's decision; the consumer must say so clearly, naming the cause and its
+ * fix, report DOWN, and must not pretend to stream. PostgreSQL 13 to 18 word the error three ways, so this runs on
+ * every version of the compatibility matrix; on 18 also a slot invalidated for idleness (idle_timeout).
  */
+@Tag("compat")
 class SlotInvalidatedFaultIT extends FaultITSupport {
 
     @Test
@@ -61,11 +65,35 @@ class SlotInvalidatedFaultIT extends FaultITSupport {
         HealthCheck.Result down = health(context);
         assertThat(down.getState()).isEqualTo(HealthCheck.State.DOWN);
         assertThat(down.getMessage()).hasValueSatisfying(m -> assertThat(m)
-                .contains("replication slot was invalidated").contains("reset=true"));
+                .contains("replication slot was invalidated (wal_removed)").contains("max_slot_wal_keep_size")
+                .contains("reset=true&snapshotMode=initial"));
         assertThat(consumer(context).isStreaming()).isFalse();
         ReliabilityReport.Result r = ReliabilityReport.check(db, table, sink);
         ReliabilityReport.print("slot invalidated by max_slot_wal_keep_size (clear error, health DOWN)", 1,
                 r.written(), r.delivered(), "n/a: WAL removed by the server (" + r.lost() + " not delivered)",
                 r.duplicated());
+    }
+
+    @Test
+    void aSlotInvalidatedForIdlenessFailsTheStartWithItsOwnFix() throws Exception {
+        assumeTrue(db.serverVersion() >= 180000, "idle_replication_slot_timeout needs PostgreSQL 18");
+        new OwnedServer(db);
+        try {
+            db.execute("ALTER SYSTEM SET idle_replication_slot_timeout = 1", "SELECT pg_reload_conf()");
+            await().until(() -> {
+                // Checked at checkpoints, for slots inactive longer than the timeout (seconds).
+                Thread.sleep(1100);
+                db.execute("CHECKPOINT");
+                return "idle_timeout".equals(db.queryString("SELECT invalidation_reason FROM pg_replication_slots"
+                                                            + " WHERE slot_name = '" + slot + "'"));
+            });
+        } finally {
+            db.execute("ALTER SYSTEM RESET idle_replication_slot_timeout", "SELECT pg_reload_conf()");
+        }
+        CamelContext context = unstarted(faultUri(""));
+        assertThatThrownBy(context::start)
+                .hasStackTraceContaining("slot=" + slot + ": the replication slot was invalidated (idle_timeout)")
+                .hasStackTraceContaining("raise idle_replication_slot_timeout (0 turns it off)")
+                .hasStackTraceContaining("reset=true&snapshotMode=initial");
     }
 }

@@ -15,7 +15,9 @@ public enum ManagementOperation {
     /** Moves the slot forward to the LSN in {@code CamelPgReplicationAdvanceLsn}. */
     ADVANCE_SLOT("advanceSlot"),
     /** A consistent snapshot of the published tables as a lazy iterator of batch messages. */
-    SNAPSHOT("snapshot");
+    SNAPSHOT("snapshot"),
+    /** Asks the slot's consumer to read tables again while it streams (an online backfill). */
+    BACKFILL("backfill");
 
     private final String optionValue;
 

@@ -82,7 +82,7 @@ public class PgReplicationConfiguration implements Cloneable {
     @UriParam(label = "consumer")
     private StateRepository<String, String> offsetRepository;
     @UriParam(label = "producer",
-              enums = "status,createSlot,dropSlot,createPublication,dropPublication,advanceSlot,snapshot")
+              enums = "status,createSlot,dropSlot,createPublication,dropPublication,advanceSlot,snapshot,backfill")
     private ManagementOperation operation;
 
     public PgReplicationConfiguration copy() {
@@ -222,7 +222,7 @@ public class PgReplicationConfiguration implements Cloneable {
      * PostgreSQL 15+). Creates or extends the publication and filters what is delivered. Omitted: the tables already
      * in the publication; if the publication must be created, public.*. A named table is followed by identity: renamed
      * or moved to another schema while streaming, its changes keep coming under the new name (with a WARN); a
-     * schema.* entry matches by schema.
+     * schema.* entry matches by schema. For operation=backfill: the tables to read again.
      */
     public void setTables(String tables) {
         this.tables = tables;
@@ -373,7 +373,10 @@ public class PgReplicationConfiguration implements Cloneable {
         return messages;
     }
 
-    /** Deliver pg_logical_emit_message messages (PostgreSQL 14+) as message events. */
+    /**
+     * Deliver pg_logical_emit_message messages (PostgreSQL 14+) as message events. Messages with the prefix
+     * pgreplication are the component's own (backfill requests) and never delivered.
+     */
     public void setMessages(boolean messages) {
         this.messages = messages;
     }
@@ -384,7 +387,8 @@ public class PgReplicationConfiguration implements Cloneable {
 
     /**
      * never: stream changes only; initial: when the consumer creates the slot, read every published table in the
-     * slot's snapshot first, then stream; initialOnly: the snapshot, then stop.
+     * slot's snapshot first, then stream (on an existing slot, tables added to option tables are read by an online
+     * backfill, PostgreSQL 14+); initialOnly: the snapshot, then stop.
      */
     public void setSnapshotMode(SnapshotMode snapshotMode) {
         this.snapshotMode = snapshotMode;
@@ -444,7 +448,8 @@ public class PgReplicationConfiguration implements Cloneable {
 
     /**
      * The management operation of a producer: status, createSlot, dropSlot, createPublication, dropPublication,
-     * advanceSlot or snapshot.
+     * advanceSlot, snapshot or backfill (the slot's consumer reads the tables of option tables again while it
+     * streams; PostgreSQL 14+).
      */
     public void setOperation(ManagementOperation operation) {
         this.operation = operation;

@@ -12,7 +12,9 @@ public final class PgReplicationConstants {
               important = true)
     public static final String TABLE = "CamelPgReplicationTable";
 
-    @Metadata(label = "consumer", description = "The LSN of the last change in the batch, X/XXXXXXXX.",
+    @Metadata(label = "consumer,producer",
+              description = "The LSN of the last change in the batch, X/XXXXXXXX. Producer: the snapshot's consistent"
+                            + " point (operation=snapshot), the request's LSN (operation=backfill).",
               javaType = "String", important = true)
     public static final String LSN = "CamelPgReplicationLsn";
 
@@ -42,9 +44,16 @@ public final class PgReplicationConstants {
               javaType = "Boolean")
     public static final String SNAPSHOT = "CamelPgReplicationSnapshot";
 
+    @Metadata(label = "consumer,producer",
+              description = "Consumer: on the snapshot batches of an online backfill, the backfill's request id (absent"
+                            + " on every other batch). Producer: the id of the request operation=backfill wrote.",
+              javaType = "String")
+    public static final String BACKFILL = "CamelPgReplicationBackfill";
+
     @Metadata(label = "producer",
               description = "The management operation to run; overrides the endpoint's operation option: status,"
-                            + " createSlot, dropSlot, createPublication, dropPublication, advanceSlot or snapshot.",
+                            + " createSlot, dropSlot, createPublication, dropPublication, advanceSlot, snapshot or"
+                            + " backfill.",
               javaType = "String")
     public static final String OPERATION = "CamelPgReplicationOperation";
 

@@ -183,6 +183,12 @@ public class PgReplicationConsumer extends DefaultConsumer {
                 : reading.slot().retainedWalBytes();
     }
 
+    /** The online backfill being read now ({@code id of [tables]}), or null. */
+    @ManagedAttribute(description = "The online backfill being read now, or null")
+    public String getBackfill() {
+        return status().backfill();
+    }
+
     @ManagedAttribute(description = "Changes in exchanges the routes completed since start")
     public long getChangesDelivered() {
         return deliveryStats.changes();

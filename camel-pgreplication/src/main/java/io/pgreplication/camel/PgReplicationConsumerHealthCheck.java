@@ -55,6 +55,9 @@ final class PgReplicationConsumerHealthCheck implements HealthCheck {
         result.detail("streaming", status.isStreaming());
         result.detail("confirmedLsn", status.confirmed().toString());
         result.detail("lastReceivedLsn", status.received().toString());
+        if (status.backfill() != null) {
+            result.detail("backfill", status.backfill() + " in progress");
+        }
         if (status.state() == SessionStatus.State.SNAPSHOT) {
             // Working as meant: the slot is only made when the snapshot completes, so it is absent until then.
             return result.detail("snapshot", "in progress").up().build();

@@ -39,6 +39,9 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
             out.append(String.format(Locale.ROOT, "    %.1f changes/s, %d delivered, %d batches (%d bytes) in flight,"
                                                   + " %d failed attempts%n", c.getChangesPerSecond(),
                     c.getChangesDelivered(), c.getBatchesInFlight(), c.getBytesInFlight(), s.failedAttempts()));
+            if (s.backfill() != null) {
+                out.append(String.format(Locale.ROOT, "    backfill %s in progress%n", s.backfill()));
+            }
         }
         return out.toString();
     }
@@ -64,6 +67,7 @@ public class PgReplicationDevConsole extends AbstractDevConsole {
             jo.put("bytesInFlight", c.getBytesInFlight());
             jo.put("state", s.state().name());
             jo.put("reconnectAttempts", s.failedAttempts());
+            jo.put("backfill", s.backfill());
             list.add(jo);
         }
         JsonObject root = new JsonObject();

@@ -123,7 +123,8 @@ final class PgReplicationDispatcher implements BatchDispatcher {
             Exchange exchange = consumer.createExchange(false);
             exchange.getIn().setBody(body);
             BatchHeaders.set(exchange.getIn(), batch.relation(), batch.last().getLsn(), batch.last().getCommitLsn(),
-                    options.slot(), options.publication(), batch.last().getOperation() == Operation.SNAPSHOT);
+                    options.slot(), options.publication(), batch.last().getOperation() == Operation.SNAPSHOT,
+                    batch.backfill());
             exchange.getExchangeExtension().addOnCompletion(new Completion(batch));
             consumer.getAsyncProcessor().process(exchange, doneSync -> {
                 if (exchange.getException() != null) {

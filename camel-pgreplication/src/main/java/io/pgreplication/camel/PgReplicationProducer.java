@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
+import io.pgreplication.camel.admin.BackfillRequest;
+import io.pgreplication.camel.admin.BackfillSetup;
 import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.admin.ReplicationCommands;
 import io.pgreplication.camel.admin.ReplicationSetup;
@@ -85,6 +87,10 @@ public class PgReplicationProducer extends DefaultProducer {
             out.setHeader(PgReplicationConstants.PUBLICATION, options.publication());
             return;
         }
+        if (operation == ManagementOperation.BACKFILL) {
+            backfill(out);
+            return;
+        }
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + slot)) {
             SlotAdmin slots = new SlotAdmin(c);
             PublicationAdmin publications = new PublicationAdmin(c, ServerCapabilities.of(c));
@@ -110,6 +116,7 @@ public class PgReplicationProducer extends DefaultProducer {
                             r.publication(), r.tables(), r.publish(), true, false, false, r.failover()));
                 }
                 case DROP_PUBLICATION -> publications.dropPublication(options.publication());
+                case BACKFILL -> throw new IllegalStateException("handled above");
                 case ADVANCE_SLOT -> {
                     Lsn target = advanceTarget(exchange);
                     if (!slots.advance(slot, target)) {
@@ -211,6 +218,56 @@ public class PgReplicationProducer extends DefaultProducer {
             throw new IllegalArgumentException("slot=" + options.slot() + ": header "
                                                + PgReplicationConstants.ADVANCE_LSN + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Requests an online backfill of the {@code tables} option's tables from the slot's consumer: adds the tables the
+     * publication lacks and writes the request into the WAL, in one transaction (docs/user-guide.md, "Online
+     * backfill"). The body is {@code {"backfill","slot","publication","tables","lsn"}}.
+     */
+    private void backfill(Message out) throws SQLException {
+        String slot = options.slot();
+        if (session.tables().isEmpty()) {
+            throw new IllegalArgumentException("slot=" + slot + ": operation=backfill needs option tables naming the"
+                                               + " tables to read again, e.g. tables=public.orders,public.items");
+        }
+        BackfillSetup.Backfill written;
+        try (Connection c = options.connection().openRegular("camel-pgreplication manage " + slot)) {
+            ServerCapabilities server = ServerCapabilities.of(c);
+            if (!server.messages()) {
+                throw new PgReplicationSetupException("slot=" + slot + ": operation=backfill needs PostgreSQL 14 or"
+                                                      + " newer: the request reaches the consumer as a logical"
+                                                      + " decoding message in the replication stream (pgoutput's"
+                                                      + " messages option), which this server (" + server.describe()
+                                                      + ") cannot send. Load the tables some other way, or upgrade"
+                                                      + " the server");
+            }
+            if (new SlotAdmin(c).slot(slot).isEmpty()) {
+                throw new PgReplicationSetupException("slot=" + slot + ": operation=backfill writes a request for"
+                                                      + " the slot's consumer, but the slot does not exist, so no"
+                                                      + " consumer would ever read it. Start the consumer first"
+                                                      + " (snapshotMode=initial reads every table when it creates"
+                                                      + " the slot)");
+            }
+            written = BackfillSetup.request(c, session.setup());
+        }
+        BackfillRequest request = written.request();
+        LOG.info("slot={} requested backfill {} of {} at {}", slot, request.id(), request.tables(), written.lsn());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("backfill", request.id());
+        body.put("slot", slot);
+        body.put("publication", options.publication());
+        List<String> tables = new ArrayList<>();
+        for (TableSpec t : request.tables()) {
+            tables.add(t.toString());
+        }
+        body.put("tables", tables);
+        body.put("lsn", written.lsn().toString());
+        out.setBody(body);
+        out.setHeader(PgReplicationConstants.LSN, written.lsn().toString());
+        out.setHeader(PgReplicationConstants.BACKFILL, request.id());
+        out.setHeader(PgReplicationConstants.SLOT, slot);
+        out.setHeader(PgReplicationConstants.PUBLICATION, options.publication());
     }
 
     private SnapshotBatches startSnapshot() throws SQLException {

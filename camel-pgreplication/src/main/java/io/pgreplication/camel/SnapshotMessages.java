@@ -41,7 +41,7 @@ final class SnapshotMessages implements Iterator<Message>, Closeable {
         Message m = new DefaultMessage(context);
         m.setBody(format.body(item.events()));
         String lsn = batches.consistentPoint().toString();
-        BatchHeaders.set(m, item.relation(), lsn, lsn, slot, publication, true);
+        BatchHeaders.set(m, item.relation(), lsn, lsn, slot, publication, true, null);
         return m;
     }
 

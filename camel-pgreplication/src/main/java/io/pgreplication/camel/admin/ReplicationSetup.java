@@ -65,6 +65,18 @@ public final class ReplicationSetup {
      */
     public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
                              boolean slotBySnapshot, OffsetStore offsets) throws SQLException {
+        return run(settings, request, includeColumns, slotBySnapshot, offsets, false);
+    }
+
+    /**
+     * {@link #run(ConnectionSettings, Request, IncludeColumns, boolean, OffsetStore)}; with {@code backfillAdded}
+     * (snapshotMode=initial) the tables added to the publication of an existing slot are also backfilled: in the
+     * transaction that adds them, a {@link BackfillRequest} for them is written into the WAL, which the consumer reads
+     * when it streams the slot. One transaction, so a crash leaves either both or neither: never tables added without
+     * their rows.
+     */
+    public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
+                             boolean slotBySnapshot, OffsetStore offsets, boolean backfillAdded) throws SQLException {
         try (Connection connection = settings.openRegular("camel-pgreplication setup " + request.slot())) {
             ServerCapabilities server = ServerCapabilities.of(connection);
             new ServerAdmin(connection).checkServer(request.slot());
@@ -78,7 +90,11 @@ public final class ReplicationSetup {
             }
             Map<TableSpec, Integer> oids = oidsOf(catalog, publications, request, "tables", request.tables());
             boolean publicationExisted = publications.publicationExists(request.publication());
-            ensurePublication(publications, request, server);
+            if (backfillAdded && new SlotAdmin(connection).slot(request.slot()).isPresent()) {
+                BackfillSetup.extendAndRequest(connection, publications, request, server);
+            } else {
+                ensurePublication(publications, request, server);
+            }
             FollowedTables tables = FollowedTables.of(request.tables(), oids);
             IncludeColumns columns = checkIncludeColumns(catalog, publications, request, includeColumns);
             SlotInfo slot = slots.ensure(slotBySnapshot, publicationExisted);
@@ -187,7 +203,8 @@ public final class ReplicationSetup {
                + " SCHEMA), give its new name in option " + option + ". Otherwise: ";
     }
 
-    private static void ensurePublication(PublicationAdmin admin, Request request, ServerCapabilities server)
+    /** Creates or extends the publication; returns the entries of {@code tables} it had to add. */
+    static List<TableSpec> ensurePublication(PublicationAdmin admin, Request request, ServerCapabilities server)
             throws SQLException {
         String pub = request.publication();
         List<TableSpec> wanted = request.tables();
@@ -205,13 +222,13 @@ public final class ReplicationSetup {
             admin.createPublication(pub, request.publish());
             LOG.info("slot={} created publication {} publishing {}", request.slot(), pub, request.publish());
         } else if (wanted.isEmpty()) {
-            return;
+            return List.of();
         }
         Set<String> ops = admin.publicationOperations(pub);
         boolean updateOrDelete = ops.contains("update") || ops.contains("delete");
         List<TableSpec> missing = missingTables(admin, pub, wanted, server);
         if (missing.isEmpty()) {
-            return;
+            return List.of();
         }
         if (!request.createPublication()) {
             throw new PgReplicationSetupException("slot=" + request.slot() + ": publication " + pub + " lacks "
@@ -228,6 +245,7 @@ public final class ReplicationSetup {
             }
             LOG.info("slot={} added {} to publication {}", request.slot(), table, pub);
         }
+        return missing;
     }
 
     /** The wanted tables (schemas expanded on PG13/14) that the publication does not stream yet. */

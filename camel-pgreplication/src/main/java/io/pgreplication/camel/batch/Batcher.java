@@ -3,6 +3,7 @@ package io.pgreplication.camel.batch;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +41,16 @@ public final class Batcher implements EventAssembler.Listener {
     private final long timeoutNanos;
     private final LongSupplier clock;
     private final FlushTracker tracker;
-    /** Open batches in the order they were opened, so the oldest is first. */
+    /**
+     * Open batches in the order they were opened, so the oldest is first: a batch's age grows along the map, which
+     * lets {@link #closeDue()} and {@link #nanosUntilDue()} stop at the first batch that is not due.
+     */
     private final Map<TableShape, Open> open = new LinkedHashMap<>();
+    /**
+     * The same open batches by table OID: a new shape of a table finds its table's older batch without a scan of every
+     * open batch, which with a thousand published tables took a fifth of the reading thread's time.
+     */
+    private final Map<Integer, Open> openByTable = new HashMap<>();
     /** Closed batches the owner has not taken yet, oldest first. */
     private final ArrayDeque<Batch> closed = new ArrayDeque<>();
     private int buffered;
@@ -72,6 +81,7 @@ public final class Batcher implements EventAssembler.Listener {
             }
             batch = new Open(shape, tracker.open(transaction), clock.getAsLong(), batchSize);
             open.put(shape, batch);
+            openByTable.put(shape.metadata().oid(), batch);
         }
         batch.events.add(event);
         batch.bytes += bytes;
@@ -104,19 +114,12 @@ public final class Batcher implements EventAssembler.Listener {
             return;
         }
         long now = clock.getAsLong();
-        Iterator<Open> it = open.values().iterator();
-        List<Open> due = null;
-        while (it.hasNext()) {
-            Open batch = it.next();
-            if (now - batch.openedAt >= timeoutNanos) {
-                if (due == null) {
-                    due = new ArrayList<>();
-                }
-                due.add(batch);
+        while (!open.isEmpty()) {
+            Open oldest = open.values().iterator().next();
+            if (now - oldest.openedAt < timeoutNanos) {
+                return; // every later batch is younger
             }
-        }
-        if (due != null) {
-            due.forEach(this::close);
+            close(oldest);
         }
     }
 
@@ -140,11 +143,11 @@ public final class Batcher implements EventAssembler.Listener {
 
     /** Nanoseconds until the oldest open batch is due, or -1 when nothing is open. */
     public long nanosUntilDue() {
-        long oldest = Long.MAX_VALUE;
-        for (Open batch : open.values()) {
-            oldest = Math.min(oldest, batch.openedAt);
+        if (open.isEmpty()) {
+            return -1;
         }
-        return oldest == Long.MAX_VALUE ? -1 : Math.max(0, oldest + timeoutNanos - clock.getAsLong());
+        long oldest = open.values().iterator().next().openedAt;
+        return Math.max(0, oldest + timeoutNanos - clock.getAsLong());
     }
 
     /** Changes waiting in open batches (closed batches not taken yet are not counted). */
@@ -158,14 +161,7 @@ public final class Batcher implements EventAssembler.Listener {
     }
 
     private void closeOlderShapeOf(TableShape shape) {
-        int oid = shape.metadata().oid();
-        Open previous = null;
-        for (Open batch : open.values()) {
-            if (batch.shape.metadata().oid() == oid) {
-                previous = batch;
-                break;
-            }
-        }
+        Open previous = openByTable.get(shape.metadata().oid());
         if (previous != null) {
             close(previous);
         }
@@ -180,6 +176,7 @@ public final class Batcher implements EventAssembler.Listener {
 
     private void close(Open batch) {
         open.remove(batch.shape);
+        openByTable.remove(batch.shape.metadata().oid());
         buffered -= batch.events.size();
         bufferedBytes -= batch.bytes;
         closed.add(new Batch(batch.shape.metadata(), batch.events, batch.ticket, batch.bytes));

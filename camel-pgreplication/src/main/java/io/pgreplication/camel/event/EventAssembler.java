@@ -30,7 +30,20 @@ public final class EventAssembler {
 
         /** Transaction number {@code transaction} committed; confirming {@code endLsn} acknowledges it. */
         void onCommit(long transaction, long endLsn);
+
+        /**
+         * A logical decoding message with the component's own prefix ({@link #COMPONENT_PREFIX}): never a change
+         * event. {@code transaction} is the number of the transaction it belongs to; 0 for a non-transactional one.
+         */
+        default void onComponentMessage(byte[] content, boolean transactional, long lsn, long transaction) {
+        }
     }
+
+    /**
+     * The prefix of the messages the component writes itself (backfill requests, admin.BackfillRequest): they are
+     * handed to {@link Listener#onComponentMessage}, never delivered as message events.
+     */
+    public static final String COMPONENT_PREFIX = "pgreplication";
 
     /** The primary key column names of a table by OID, empty when it has none. */
     @FunctionalInterface
@@ -46,6 +59,7 @@ public final class EventAssembler {
     private final PrimaryKeyLookup primaryKeys;
     private final TypeLookup types;
     private final Listener listener;
+    private final boolean deliverMessages;
     private final Map<Integer, TableShape> shapes = new HashMap<>();
     private final Map<Integer, String> typeNames = new HashMap<>();
     private int lastOid;
@@ -69,6 +83,17 @@ public final class EventAssembler {
      */
     public EventAssembler(TableFilter filter, IncludeColumns includeColumns, PrimaryKeyLookup primaryKeys,
                           TypeLookup types, Listener listener) {
+        this(filter, includeColumns, primaryKeys, types, true, listener);
+    }
+
+    /**
+     * @param deliverMessages whether logical decoding messages of other prefixes become message events (the
+     *                        {@code messages} option); the stream carries them also when it is off, for the
+     *                        component's own messages
+     */
+    public EventAssembler(TableFilter filter, IncludeColumns includeColumns, PrimaryKeyLookup primaryKeys,
+                          TypeLookup types, boolean deliverMessages, Listener listener) {
+        this.deliverMessages = deliverMessages;
         this.filter = filter;
         this.includeColumns = includeColumns;
         this.primaryKeys = primaryKeys;
@@ -161,6 +186,13 @@ public final class EventAssembler {
      * completed, and is confirmed past it once it did (docs/delivery.md).
      */
     private void onMessage(PgOutputMessage.LogicalMessage m, long lsn) {
+        if (COMPONENT_PREFIX.equals(m.prefix())) {
+            listener.onComponentMessage(m.content(), m.transactional(), m.lsn(), inTransaction ? transaction : 0);
+            return;
+        }
+        if (!deliverMessages) {
+            return;
+        }
         if (inTransaction) {
             // (pgoutput sends non-transactional messages only between transactions unless streaming, which is never
             // requested; one inside would simply wait for the transaction's end to be confirmed.)

@@ -5,11 +5,13 @@ import java.util.List;
 
 import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.event.EventAssembler;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeLookup;
 
 /**
  * The catalog look-ups a stream needs: the primary key of a table (REPLICA IDENTITY FULL or NOTHING, asked once per
- * Relation message), types that are not built in, the published columns, and who holds the slot. An interface so the
+ * Relation message), types that are not built in, the published columns, the OID of a named table, and who holds the
+ * slot. An interface so the
  * read loop can be tested without a server.
  */
 interface Catalog extends EventAssembler.PrimaryKeyLookup, TypeLookup, AutoCloseable {
@@ -18,6 +20,9 @@ interface Catalog extends EventAssembler.PrimaryKeyLookup, TypeLookup, AutoClose
     void forgetTypes();
 
     List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException;
+
+    /** The OID of a table as named now, 0 when there is none (a backfill request names its tables). */
+    int tableOid(TableSpec table);
 
     /** The backend holding the slot, or "another process" when it cannot be found. */
     String describeHolder();

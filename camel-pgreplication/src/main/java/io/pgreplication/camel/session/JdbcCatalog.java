@@ -13,6 +13,7 @@ import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.admin.TableCatalog;
 import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.server.ServerCapabilities;
+import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 
 /**
@@ -65,6 +66,16 @@ final class JdbcCatalog implements Catalog {
     @Override
     public List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
         return new PublicationAdmin(connection(), ServerCapabilities.of(connection())).publishedColumns(publication);
+    }
+
+    @Override
+    public int tableOid(TableSpec table) {
+        try {
+            Integer oid = tables().oidOf(table);
+            return oid == null ? 0 : oid;
+        } catch (SQLException e) {
+            throw new IllegalStateException("slot=" + slot + ": cannot look up table " + table, e);
+        }
     }
 
     @Override

@@ -53,7 +53,9 @@ final class ReadLoop {
         /** A batch failed: the slot stays at the last completed transaction and the stream is reopened. */
         BATCH_FAILED,
         /** A binary stream met a column it cannot decode: reopen it with text values. */
-        TEXT_VALUES
+        TEXT_VALUES,
+        /** An online backfill failed ({@link #backfillFailure()}): the stream restarts from before its request. */
+        BACKFILL_FAILED
     }
 
     private final String slot;
@@ -64,6 +66,7 @@ final class ReadLoop {
     private final boolean binary;
     private final FlushTracker tracker;
     private final Batcher batcher;
+    private final Backfills backfills;
     private final EventAssembler assembler;
     private final PgOutputDecoder decoder = new PgOutputDecoder();
     private final BatchDispatcher dispatcher;
@@ -77,6 +80,15 @@ final class ReadLoop {
     ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,
              FlushTracker tracker, BatchDispatcher dispatcher, StatusReporter status, StatusBoard board,
              BooleanSupplier running) {
+        this(opened, options, filter, columns, tracker, dispatcher, status, board, running, backfill -> {
+            throw new IllegalStateException("no backfills in this stream");
+        });
+    }
+
+    /** @param backfills starts the online backfills requested in the stream */
+    ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,
+             FlushTracker tracker, BatchDispatcher dispatcher, StatusReporter status, StatusBoard board,
+             BooleanSupplier running, Backfills.Launcher backfills) {
         this.slot = options.slot();
         this.stream = opened.stream();
         this.catalog = opened.catalog();
@@ -92,7 +104,10 @@ final class ReadLoop {
         this.running = running;
         this.batcher = new Batcher(options.batching().size(), options.batching().maxBytes(),
                 options.batching().timeout(), System::nanoTime, tracker);
-        this.assembler = new EventAssembler(filter, columns, catalog, catalog, batcher);
+        this.backfills = new Backfills(slot, batcher, tracker, filter, catalog::tableOid, backfills, board,
+                options.batching().size() * Backfills.HELD_FACTOR, options.batching().maxBytes());
+        this.assembler = new EventAssembler(filter, columns, catalog, catalog, options.stream().messages(),
+                this.backfills);
     }
 
     /** Reads until the session stops, a batch fails or the stream must switch to text values. */
@@ -114,6 +129,9 @@ final class ReadLoop {
                 } else if (System.nanoTime() - drainUntil > 0) {
                     return Outcome.STOPPED;
                 }
+            }
+            if (backfills.mustPause() && !awaitBackfill()) {
+                return ended();
             }
             if (coalesce) {
                 coalesce = false;
@@ -137,8 +155,8 @@ final class ReadLoop {
                     board.received(lsn);
                     batcher.closeDue();
                 }
-                if (batcher.hasClosed() && !handOffClosed()) {
-                    return stoppedOrFailed();
+                if (backfills.hasReady() && !handOffClosed()) {
+                    return ended();
                 }
                 if (sinceCheck != 0) {
                     continue;
@@ -155,8 +173,8 @@ final class ReadLoop {
                 } else {
                     batcher.closeDue();
                 }
-                if (batcher.hasClosed() && !handOffClosed()) {
-                    return stoppedOrFailed();
+                if (backfills.hasReady() && !handOffClosed()) {
+                    return ended();
                 }
                 if (!assembler.inTransaction() && batcher.buffered() == 0) {
                     // Between transactions with nothing pending: the server's position may be confirmed.
@@ -166,6 +184,13 @@ final class ReadLoop {
                 long due = batcher.nanosUntilDue();
                 LockSupport.parkNanos(due >= 0 ? Math.min(idleNanos, Math.max(due, 50_000)) : idleNanos);
             }
+            backfills.step();
+            if (backfills.failure() != null) {
+                return Outcome.BACKFILL_FAILED;
+            }
+            if (backfills.hasReady() && !handOffClosed()) {
+                return ended();
+            }
             if (tracker.hasFailed()) {
                 return Outcome.BATCH_FAILED;
             }
@@ -173,9 +198,42 @@ final class ReadLoop {
         }
     }
 
-    /** After the loop: forgets the batches not handed to the dispatcher; they stay unconfirmed. */
+    /** After {@link Outcome#BACKFILL_FAILED}: why. */
+    Throwable backfillFailure() {
+        return backfills.failure();
+    }
+
+    /**
+     * Too many changes of tables being backfilled are held: stops reading until the running backfill's snapshot is
+     * out, keeping the connection alive and the other tables' open batches moving. False when the loop must end.
+     */
+    private boolean awaitBackfill() throws SQLException {
+        LOG.debug("slot={} the backfilled tables' held changes reached the limit; reading pauses", slot);
+        long lastStatus = System.nanoTime();
+        while (backfills.mustPause()) {
+            if (!running.getAsBoolean() || tracker.hasFailed() || backfills.failure() != null) {
+                return false;
+            }
+            backfills.step();
+            batcher.closeDue();
+            if (backfills.hasReady() && !handOffClosed()) {
+                return false;
+            }
+            if (System.nanoTime() - lastStatus > keepalive.toNanos()) {
+                status.keepAlive();
+                lastStatus = System.nanoTime();
+            } else {
+                status.report();
+            }
+            LockSupport.parkNanos(MAX_IDLE_PARK_NANOS);
+        }
+        return true;
+    }
+
+    /** After the loop: forgets the batches not handed to the dispatcher, held ones too; they stay unconfirmed. */
     void dropUndelivered() {
         batcher.dropAll();
+        backfills.dropAll();
     }
 
     /** After {@link Outcome#TEXT_VALUES}: the columns that made it so. */
@@ -200,7 +258,7 @@ final class ReadLoop {
     /** Hands every closed batch to the routes, oldest first; false when the loop must end instead. */
     private boolean handOffClosed() throws SQLException {
         Batch batch;
-        while ((batch = batcher.nextClosed()) != null) {
+        while ((batch = backfills.poll()) != null) {
             if (!handOff(batch)) {
                 return false;
             }
@@ -225,7 +283,10 @@ final class ReadLoop {
         }
     }
 
-    private Outcome stoppedOrFailed() {
+    private Outcome ended() {
+        if (backfills.failure() != null) {
+            return Outcome.BACKFILL_FAILED;
+        }
         return tracker.hasFailed() ? Outcome.BATCH_FAILED : Outcome.STOPPED;
     }
 }

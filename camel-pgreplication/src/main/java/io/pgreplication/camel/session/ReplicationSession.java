@@ -11,6 +11,7 @@ import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.server.LostSlot;
+import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.SnapshotScope;
 import io.pgreplication.camel.table.FollowedTables;
 import io.pgreplication.camel.table.IncludeColumns;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicationSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSession.class);
+    /** How long a stream that ends waits for its backfill workers to stop. */
+    private static final Duration BACKFILL_STOP_WAIT = Duration.ofSeconds(30);
 
     /** Brings the server objects to what the options ask for; {@link SessionSetup} on a real server. */
     @FunctionalInterface
@@ -46,6 +49,7 @@ public final class ReplicationSession implements Runnable {
     private final Setup setup;
     private final Opener opener;
     private final Function<SnapshotScope, SnapshotSource> snapshots;
+    private final Executor backfillWorkers;
     private final StatusBoard board = new StatusBoard();
     private final OffsetRecorder offsets;
     private volatile boolean running = true;
@@ -67,12 +71,18 @@ public final class ReplicationSession implements Runnable {
                               Executor snapshotWorkers) {
         this(options, dispatcher, listener, () -> SessionSetup.run(options),
                 new StreamOpener(options)::open,
-                scope -> SnapshotSource.of(options.connection(), options.slot(), scope, snapshotWorkers));
+                scope -> SnapshotSource.of(options.connection(), options.slot(), scope, snapshotWorkers),
+                snapshotWorkers);
     }
 
-    /** With the server side given: what tests use to run the session against fakes. */
+    /**
+     * With the server side given: what tests use to run the session against fakes.
+     *
+     * @param backfillWorkers runs the online backfills' workers
+     */
     ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionListener listener, Setup setup,
-                       Opener opener, Function<SnapshotScope, SnapshotSource> snapshots) {
+                       Opener opener, Function<SnapshotScope, SnapshotSource> snapshots, Executor backfillWorkers) {
+        this.backfillWorkers = backfillWorkers;
         this.options = options;
         this.dispatcher = dispatcher;
         this.listener = listener;
@@ -180,9 +190,7 @@ public final class ReplicationSession implements Runnable {
      * failed): no slot exists then, and the next attempt takes the whole snapshot again.
      */
     private boolean snapshot() throws SQLException, InterruptedException {
-        SnapshotSource source = snapshots.apply(new SnapshotScope(options.publication(), filter, columns,
-                found.server(), options.snapshot().parallelism(), options.batching().size(),
-                options.batching().maxBytes()));
+        SnapshotSource source = snapshots.apply(scope(filter, found.server()));
         if (source.slotExists()) {
             // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
             LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
@@ -214,6 +222,12 @@ public final class ReplicationSession implements Runnable {
         return true;
     }
 
+    /** What a snapshot of the tables {@code tables} accepts reads, and how. */
+    private SnapshotScope scope(TableFilter tables, ServerCapabilities on) {
+        return new SnapshotScope(options.publication(), tables, columns, on, options.snapshot().parallelism(),
+                options.batching().size(), options.batching().maxBytes());
+    }
+
     private String finishedReason() {
         return confirmed.isValid()
                 ? "snapshotMode=initialOnly: the snapshot is complete, the route stops. The slot stays at its"
@@ -236,8 +250,11 @@ public final class ReplicationSession implements Runnable {
             FlushTracker tracker = new FlushTracker(started.value());
             StatusReporter status = new StatusReporter(options.slot(), opened.stream(), tracker,
                     options.stream().flushSlot(), board, started, offsets);
+            BackfillWorkers backfills = new BackfillWorkers(options.slot(), backfillWorkers,
+                    b -> snapshots.apply(scope(b.filter(), opened.server())), dispatcher,
+                    () -> !running || tracker.hasFailed());
             ReadLoop loop = new ReadLoop(opened, options, tables, columns, tracker, dispatcher, status, board,
-                    () -> running);
+                    () -> running, backfills);
             board.update(s -> s.streaming(opened.server().protocolVersion()));
             LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
                     started, opened.server().protocolVersion());
@@ -248,6 +265,9 @@ public final class ReplicationSession implements Runnable {
                 // Batches no route was given come again from the server; let go of them before waiting for the
                 // routes, which matters most when the loop ended with an OutOfMemoryError.
                 loop.dropUndelivered();
+                // A backfill cut short with its stream is read again by the next one: its request is not confirmed.
+                backfills.stop(BACKFILL_STOP_WAIT);
+                board.update(s -> s.backfilling(null));
                 status.finish(dispatcher, opened.keepalive());
                 confirmed = status.confirmed();
             }
@@ -256,12 +276,31 @@ public final class ReplicationSession implements Runnable {
                 LOG.warn("slot={} {}; reconnecting with text values (for the rest of this consumer's life)",
                         options.slot(), loop.textValuesReason());
             }
+            if (outcome == ReadLoop.Outcome.BACKFILL_FAILED) {
+                LOG.warn("slot={} a backfill failed; the slot stays at {}, before its request, which is read again"
+                         + " after reconnecting", options.slot(), confirmed);
+                throw rethrowable(loop.backfillFailure());
+            }
             if (tracker.hasFailed()) {
                 LOG.warn("slot={} a batch failed; the slot stays at {} and the changes after it are streamed again"
                          + " after {} ms", options.slot(), confirmed, options.reconnect().delay().toMillis());
             }
             return !confirmed.equals(started);
         }
+    }
+
+    /** The failure of a backfill, thrown from the stream so the session reports and retries it like its own. */
+    private static RuntimeException rethrowable(Throwable e) throws SQLException {
+        if (e instanceof SQLException sql) {
+            throw sql;
+        }
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(e);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -22,8 +22,10 @@ final class SessionSetup {
 
     /** Runs the setup on the server; configuration errors surface here with their fix. */
     static ReplicationSetup.Result run(SessionOptions options) throws SQLException {
+        // snapshotMode=initial on an existing slot backfills the tables added to it (docs/user-guide.md).
         ReplicationSetup.Result result = ReplicationSetup.run(options.connection(), options.setup(),
-                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER, options.offsets());
+                options.includeColumns(), options.snapshot().mode() != SnapshotMode.NEVER, options.offsets(),
+                options.snapshot().mode() == SnapshotMode.INITIAL);
         checkMessagesSupported(options.slot(), options.stream().messages(), result.server());
         if (result.slot() == null) {
             LOG.info("slot={} the slot does not exist yet: snapshotMode={} takes the initial snapshot, which creates"

@@ -12,9 +12,10 @@ import io.pgreplication.camel.lsn.Lsn;
  * @param received        the WAL position of the newest message read from the server (updated now and then)
  * @param lastError       the last failure since the stream last started, or null
  * @param failedAttempts  failed attempts to connect or stream since the last successful one
+ * @param backfill        the online backfill being read now ({@code id of [tables]}), or null
  */
 public record SessionStatus(State state, int protocolVersion, Lsn confirmed, Lsn received, Throwable lastError,
-        int failedAttempts) {
+        int failedAttempts, String backfill) {
 
     public enum State {
         /** Setting up and connecting, the first time. */
@@ -38,28 +39,28 @@ public record SessionStatus(State state, int protocolVersion, Lsn confirmed, Lsn
 
     /** A session that has not started yet. */
     public static final SessionStatus STARTING = new SessionStatus(State.STARTING, 0, Lsn.INVALID, Lsn.INVALID, null,
-            0);
+            0, null);
 
     public boolean isStreaming() {
         return state == State.STREAMING;
     }
 
     SessionStatus inState(State next) {
-        return new SessionStatus(next, protocolVersion, confirmed, received, lastError, failedAttempts);
+        return new SessionStatus(next, protocolVersion, confirmed, received, lastError, failedAttempts, backfill);
     }
 
     /** The stream started: the failures before it are forgotten. */
     SessionStatus streaming(int protocol) {
-        return new SessionStatus(State.STREAMING, protocol, confirmed, received, null, 0);
+        return new SessionStatus(State.STREAMING, protocol, confirmed, received, null, 0, null);
     }
 
     SessionStatus failed(Throwable error, int attempt) {
-        return new SessionStatus(State.RETRYING, protocolVersion, confirmed, received, error, attempt);
+        return new SessionStatus(State.RETRYING, protocolVersion, confirmed, received, error, attempt, null);
     }
 
     /** Stopped for good by {@code error}. */
     SessionStatus stoppedBy(Throwable error) {
-        return new SessionStatus(State.FAILED, protocolVersion, confirmed, received, error, failedAttempts + 1);
+        return new SessionStatus(State.FAILED, protocolVersion, confirmed, received, error, failedAttempts + 1, null);
     }
 
     /** After a snapshot that did not make the slot: waiting for the next attempt. */
@@ -68,10 +69,15 @@ public record SessionStatus(State state, int protocolVersion, Lsn confirmed, Lsn
     }
 
     SessionStatus confirmedAt(Lsn lsn) {
-        return new SessionStatus(state, protocolVersion, lsn, received, lastError, failedAttempts);
+        return new SessionStatus(state, protocolVersion, lsn, received, lastError, failedAttempts, backfill);
+    }
+
+    /** A backfill started ({@code backfill} describes it) or ended (null). */
+    SessionStatus backfilling(String backfill) {
+        return new SessionStatus(state, protocolVersion, confirmed, received, lastError, failedAttempts, backfill);
     }
 
     SessionStatus receivedAt(Lsn lsn) {
-        return new SessionStatus(state, protocolVersion, confirmed, lsn, lastError, failedAttempts);
+        return new SessionStatus(state, protocolVersion, confirmed, lsn, lastError, failedAttempts, backfill);
     }
 }

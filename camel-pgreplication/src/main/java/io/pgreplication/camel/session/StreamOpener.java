@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the replication stream of a session: the replication connection, the options pgoutput gets (protocol
- * version, publication, binary values when every delivered column decodes exactly from its binary form, messages),
+ * version, publication, binary values when every delivered column decodes exactly from its binary form, messages on
+ * PostgreSQL 14+ for the backfill requests that travel as messages, whether or not messages=true),
  * the start position, and how often to speak up while routes are busy. It remembers which server and timeline the last
  * stream reached: after a failover (or a restore) the stream starts from the slot's own confirmed position, because
  * WAL past the promotion point is another history than the one this consumer confirmed on. A slot that is missing or
@@ -199,8 +200,9 @@ final class StreamOpener {
         builder.withStatusInterval((int) options.stream().statusInterval().toMillis(), TimeUnit.MILLISECONDS)
                 // The driver's keepalive flush can confirm changes a route has not finished.
                 .withAutomaticFlush(false);
-        if (options.stream().messages()) {
-            // PostgreSQL 14+ only (checked at setup): every server rejects an option it does not know.
+        if (server.messages()) {
+            // PostgreSQL 14+ (older servers reject an option they do not know). Asked for even with messages=false:
+            // backfill requests travel as messages; the assembler then delivers none of the others.
             builder.withSlotOption("messages", true);
         }
         return builder.start();

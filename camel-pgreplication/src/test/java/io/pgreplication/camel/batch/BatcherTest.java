@@ -88,6 +88,40 @@ class BatcherTest {
     }
 
     @Test
+    void aNewShapeClosesOnlyItsOwnTablesBatchAmongManyOpenOnes() {
+        Batcher wide = new Batcher(1000, 1_000_000, Duration.ofNanos(100), () -> now, tracker);
+        List<TableShape> tables = new ArrayList<>();
+        for (int table = 0; table < 50; table++) {
+            tables.add(shape(100 + table, "t" + table));
+            wide.onChange(event(tables.get(table), table), tables.get(table), 1, 1);
+        }
+        TableShape altered = shape(125, "t25");
+        wide.onChange(event(altered, 99), altered, 2, 1);
+        assertThat(closed(wide)).extracting(b -> b.relation().table()).containsExactly("t25");
+        // the table's new batch is open again; every other table still has its own
+        wide.onChange(event(tables.get(0), 100), tables.get(0), 2, 1);
+        wide.closeAll();
+        assertThat(closed(wide)).hasSize(51);
+        assertThat(closed.get(closed.size() - 1).relation().table()).isEqualTo("t25");
+        assertThat(closed.get(1).events()).hasSize(2);
+    }
+
+    @Test
+    void closeDueClosesExactlyTheBatchesOldEnoughOldestFirst() {
+        Batcher wide = new Batcher(1000, 1_000_000, Duration.ofNanos(100), () -> now, tracker);
+        for (int table = 0; table < 10; table++) {
+            now = table * 10;
+            TableShape shape = shape(100 + table, "t" + table);
+            wide.onChange(event(shape, table), shape, 1, 1);
+        }
+        now = 135; // t0 (opened at 0) .. t3 (opened at 30) are 100 old or more
+        wide.closeDue();
+        assertThat(closed(wide)).extracting(b -> b.relation().table()).containsExactly("t0", "t1", "t2", "t3");
+        assertThat(wide.nanosUntilDue()).isEqualTo(5); // t4, opened at 40
+        assertThat(wide.buffered()).isEqualTo(6);
+    }
+
+    @Test
     void boundsChangesWaitingInOpenBatchesAcrossManyTables() {
         for (int table = 0; table < 100; table++) {
             TableShape shape = shape(100 + table, "t" + table);
@@ -195,8 +229,13 @@ class BatcherTest {
 
     /** The batches closed so far, oldest first, as the read loop takes them. */
     private List<Batch> closed() {
+        return closed(batcher);
+    }
+
+    /** Every batch {@code from} has closed so far, oldest first. */
+    private List<Batch> closed(Batcher from) {
         Batch batch;
-        while ((batch = batcher.nextClosed()) != null) {
+        while ((batch = from.nextClosed()) != null) {
             closed.add(batch);
         }
         return closed;

@@ -23,17 +23,57 @@ class EventAssemblerTest {
     private final List<Long> sizes = new ArrayList<>();
 
     private EventAssembler assembler(IncludeColumns include) {
-        return new EventAssembler(TableFilter.ALL, include, oid -> List.of(), TypeLookup.NONE, new EventAssembler.Listener() {
-            public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
-                events.add(event);
-                sizes.add(bytes);
-                calls.add("change " + shape.metadata().qualifiedName() + " t" + transaction);
-            }
+        return assembler(include, true);
+    }
 
-            public void onCommit(long transaction, long endLsn) {
-                calls.add("commit t" + transaction + " at " + endLsn);
-            }
-        });
+    private EventAssembler assembler(IncludeColumns include, boolean deliverMessages) {
+        return new EventAssembler(TableFilter.ALL, include, oid -> List.of(), TypeLookup.NONE, deliverMessages,
+                new EventAssembler.Listener() {
+                    public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
+                        events.add(event);
+                        sizes.add(bytes);
+                        calls.add("change " + shape.metadata().qualifiedName() + " t" + transaction);
+                    }
+
+                    public void onCommit(long transaction, long endLsn) {
+                        calls.add("commit t" + transaction + " at " + endLsn);
+                    }
+
+                    public void onComponentMessage(byte[] content, boolean transactional, long lsn,
+                                                   long transaction) {
+                        calls.add("own " + new String(content, StandardCharsets.UTF_8) + " t" + transaction + " at "
+                                  + lsn + (transactional ? "" : " non-transactional"));
+                    }
+                });
+    }
+
+    @Test
+    void messagesWithTheComponentsPrefixAreNeverMessageEventsEvenWithMessagesOn() {
+        EventAssembler a = assembler(IncludeColumns.ALL, true);
+        a.accept(new PgOutputMessage.Begin(500, 0, 7), 400);
+        a.accept(new PgOutputMessage.LogicalMessage(0, true, 450, "pgreplication", "r".getBytes(StandardCharsets.UTF_8)),
+                450);
+        a.accept(new PgOutputMessage.Commit((byte) 0, 500, 520, 0), 520);
+        a.accept(new PgOutputMessage.LogicalMessage(0, false, 600, "pgreplication",
+                "n".getBytes(StandardCharsets.UTF_8)), 600);
+
+        assertThat(calls).containsExactly("own r t1 at 450", "commit t1 at 520", "own n t0 at 600 non-transactional");
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void withMessagesOffOtherPrefixesAreDroppedAndTheOwnStillArrives() {
+        EventAssembler a = assembler(IncludeColumns.ALL, false);
+        a.accept(new PgOutputMessage.Begin(500, 0, 7), 400);
+        a.accept(new PgOutputMessage.LogicalMessage(0, true, 440, "audit", new byte[] {1}), 440);
+        a.accept(new PgOutputMessage.LogicalMessage(0, true, 450, "pgreplication", "r".getBytes(StandardCharsets.UTF_8)),
+                450);
+        a.accept(new PgOutputMessage.Commit((byte) 0, 500, 520, 0), 520);
+        a.accept(new PgOutputMessage.LogicalMessage(0, false, 600, "audit", new byte[] {2}), 600);
+
+        assertThat(calls).containsExactly("own r t1 at 450", "commit t1 at 520");
+        assertThat(events).isEmpty();
+        assertThat(a.inTransaction()).isFalse();
     }
 
     private static TupleData tuple(String... texts) {

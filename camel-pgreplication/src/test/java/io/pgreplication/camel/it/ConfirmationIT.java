@@ -70,6 +70,7 @@ class ConfirmationIT extends ReplicationITSupport {
     void aRouteThatThrowsHoldsTheSlotBeforeTheFailedTransactionAndGetsItAgain() throws Exception {
         createTable();
         AtomicInteger failures = new AtomicInteger();
+        CountDownLatch thirdAttempt = new CountDownLatch(1);
         Received delivered = new Received();
         start(new RouteBuilder() {
             public void configure() {
@@ -77,6 +78,10 @@ class ConfirmationIT extends ReplicationITSupport {
                     boolean hasTwo = e.getIn().getBody(List.class).stream().anyMatch(c -> id((ChangeEvent) c) == 2);
                     if (hasTwo && failures.incrementAndGet() <= 2) {
                         throw new IllegalStateException("sink down");
+                    }
+                    if (hasTwo) {
+                        // the third attempt waits until the test has looked at the slot
+                        thirdAttempt.await();
                     }
                 }).process(delivered);
             }
@@ -86,11 +91,11 @@ class ConfirmationIT extends ReplicationITSupport {
         await().until(() -> delivered.eventCount() == 1);
         String afterFirst = db.queryString("SELECT pg_current_wal_lsn()::text");
         insert(2);
-        await().until(() -> failures.get() >= 1);
-        // the failed transaction is not confirmed while it is being retried
-        // (the retries succeed only after two reconnects, at least 600 ms later)
+        // failed twice, redelivered after each reconnect, and in a route again: not confirmed meanwhile
+        await().until(() -> failures.get() == 3);
         await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
                 .until(() -> lsnDiff(confirmed(), afterFirst) <= 0);
+        thirdAttempt.countDown();
         insert(3);
         await().until(() -> delivered.events().stream().map(ConfirmationIT::id).toList().containsAll(List.of(2, 3)));
         assertThat(failures.get()).isEqualTo(3);

@@ -123,7 +123,7 @@ class ReplicationSessionTest {
             throw LostSlot.whileRunning("s1", start, Lsn.parse("0/9000000"), promoted, null);
         }, scope -> {
             throw new AssertionError("the slot existed at setup: no snapshot");
-        });
+        }, NO_BACKFILLS);
         thread.execute(session);
 
         await().until(() -> listener.failures.size() >= 3);
@@ -152,7 +152,7 @@ class ReplicationSessionTest {
                     return TestSessions.opened(start, stream, false, new FakeCatalog());
                 }, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
-                });
+                }, NO_BACKFILLS);
         thread.execute(session);
 
         await().until(() -> stream.unread() == 0 && stream.idleReads() > 2);
@@ -169,7 +169,7 @@ class ReplicationSessionTest {
                         false, null),
                 (start, textOnly, tables) -> {
                     throw new AssertionError("initialOnly never streams");
-                }, scope -> snapshot);
+                }, scope -> snapshot, NO_BACKFILLS);
         thread.execute(session);
 
         await().until(() -> session.status().state() == SessionStatus.State.FINISHED);
@@ -212,7 +212,7 @@ class ReplicationSessionTest {
                         false, null),
                 (start, textOnly, tables) -> {
                     throw new AssertionError("the snapshot did not complete: nothing to stream");
-                }, scope -> snapshot);
+                }, scope -> snapshot, NO_BACKFILLS);
 
         thread.submit(session).get(10, TimeUnit.SECONDS);
 
@@ -230,8 +230,13 @@ class ReplicationSessionTest {
                         false, null),
                 opener, scope -> {
                     throw new AssertionError("the slot exists: no snapshot");
-                });
+                }, NO_BACKFILLS);
     }
+
+    /** The captured streams request no backfill. */
+    private static final java.util.concurrent.Executor NO_BACKFILLS = task -> {
+        throw new AssertionError("no backfill was requested");
+    };
 
     private record Opened(Lsn start, boolean textOnly) {
     }

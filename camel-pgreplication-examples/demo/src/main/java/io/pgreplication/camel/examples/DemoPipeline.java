@@ -45,7 +45,7 @@ abstract class DemoPipeline implements AutoCloseable {
             this.sink = new DuckDbSink(settings.duckdb().toString());
             this.uri = "pgreplication:" + Demo.SLOT + "?publication=" + Demo.PUBLICATION + "&tables="
                        + String.join(",", DemoData.TABLES) + "&reset=true&snapshotMode="
-                       + (settings.snapshot() ? "initial" : "never") + "&batchSize=500&statusInterval=1s&"
+                       + (settings.snapshot() ? "initial" : "never") + "&batchSize=10000&statusInterval=1s&"
                        + server.endpointOptions();
         }
 

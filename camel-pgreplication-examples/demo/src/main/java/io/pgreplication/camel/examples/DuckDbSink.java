@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,20 +25,26 @@ import org.apache.camel.Processor;
  *
  * <ul>
  * <li>The first batch of a table creates it (PostgreSQL schema {@code public} becomes DuckDB's {@code main}, other
- * schemas keep their name) with the table's key as PRIMARY KEY; a batch whose relation has columns the target lacks
- * adds them ({@code ALTER TABLE ... ADD COLUMN}). Columns are never dropped or retyped.</li>
+ * schemas keep their name), without a PRIMARY KEY (see {@link DuckDbTable}); a batch whose relation has columns the
+ * target lacks adds them ({@code ALTER TABLE ... ADD COLUMN}). Columns are never dropped or retyped.</li>
  * <li>insert, update and snapshot rows are merged by key; an update that changed the key removes the old key; deletes
- * delete by key; a truncate empties the table.</li>
+ * delete by key; a truncate empties the table. A batch is applied in bulk: reduced to each key's final state, written
+ * through DuckDB's appender into a staging table, then merged with one DELETE and one INSERT (see
+ * {@link DuckDbStage}).</li>
  * <li>Applying is idempotent, so batches redelivered after a failure or restart (at-least-once) do no harm.</li>
  * </ul>
  *
  * <p>Needs tables with a key: a primary key or a replica identity index. Batches are applied one at a time, in the
- * order they arrive (a synchronous route keeps the consumer's order).
+ * order they arrive (a synchronous route keeps the consumer's order). Every batch costs a DuckDB commit and a scan of
+ * the target's key columns, so large batches ({@code batchSize=10000}) apply a backlog much faster than small ones; a
+ * consumer that has caught up sends smaller batches at once, so latency does not suffer.
  */
 public class DuckDbSink implements Processor, AutoCloseable {
 
     private String path;
     private Connection connection;
+    /** The database (catalog) name: qualifies every table, so a schema named like the file is not ambiguous. */
+    private String catalog;
     private final Map<String, DuckDbTable> tables = new HashMap<>();
     private final AtomicLong applied = new AtomicLong();
 
@@ -73,7 +80,7 @@ public class DuckDbSink implements Processor, AutoCloseable {
         Connection c = connection();
         try {
             DuckDbTable table = table(c, relation);
-            DuckDbTable.Changes changes = table.changes();
+            DuckDbTable.Changes changes = table.changes(events.size());
             for (Object event : events) {
                 changes.add((ChangeEvent) event);
             }
@@ -94,6 +101,11 @@ public class DuckDbSink implements Processor, AutoCloseable {
             }
             connection = DriverManager.getConnection("jdbc:duckdb:" + path);
             connection.setAutoCommit(false);
+            try (Statement st = connection.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT current_database()")) {
+                rs.next();
+                catalog = rs.getString(1);
+            }
         }
         return connection;
     }
@@ -103,7 +115,8 @@ public class DuckDbSink implements Processor, AutoCloseable {
         DuckDbTable table = tables.get(relation.qualifiedName());
         if (table == null) {
             String schema = "public".equals(relation.schema()) ? "main" : relation.schema();
-            table = new DuckDbTable(c, schema, relation.table(), new LinkedHashSet<>(columns(c, schema, relation.table()).keySet()));
+            table = new DuckDbTable(c, catalog, schema, relation.table(),
+                    new LinkedHashSet<>(columns(c, schema, relation.table()).keySet()));
             tables.put(relation.qualifiedName(), table);
         }
         table.widen(relation);
@@ -111,13 +124,14 @@ public class DuckDbSink implements Processor, AutoCloseable {
     }
 
     /**
-     * A table's columns and their types, in order, from information_schema (which PostgreSQL and DuckDB both have);
-     * empty when the table does not exist.
+     * A table's columns and their types, in order, from information_schema (which PostgreSQL and DuckDB both have) of
+     * the connection's own database; empty when the table does not exist.
      */
     static Map<String, String> columns(Connection c, String schema, String table) throws SQLException {
         Map<String, String> columns = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
-                                                       + " WHERE table_schema = ? AND table_name = ?"
+                                                       + " WHERE table_catalog = current_database()"
+                                                       + " AND table_schema = ? AND table_name = ?"
                                                        + " ORDER BY ordinal_position")) {
             ps.setString(1, schema);
             ps.setString(2, table);
@@ -132,7 +146,7 @@ public class DuckDbSink implements Processor, AutoCloseable {
 
     private void forgetTables() throws SQLException {
         for (DuckDbTable table : tables.values()) {
-            table.closeStatements();
+            table.close();
         }
         tables.clear();
     }

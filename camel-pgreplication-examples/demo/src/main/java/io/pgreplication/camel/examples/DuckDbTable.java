@@ -5,8 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,30 +18,30 @@ import io.pgreplication.camel.event.RelationMetadata;
 import static io.pgreplication.camel.table.Identifiers.quote;
 
 /**
- * One DuckDB target table of {@link DuckDbSink}: its columns and key, and how a batch is applied. Row-at-a-time upserts
- * are slow in DuckDB (milliseconds each), so a batch is first reduced to each touched key's final state; then every
- * touched key is deleted in one statement and the surviving rows are inserted many per statement.
+ * One DuckDB target table of {@link DuckDbSink}: its columns and key, and how a batch is applied. A batch is first
+ * reduced, in order, to each touched key's final state (a row, or gone); {@link DuckDbStage} then writes those states
+ * in bulk and merges them with one delete and one insert.
+ *
+ * <p>The table is created without a PRIMARY KEY: DuckDB maintains such a key in an index that makes every insert and
+ * every checkpoint several times slower, and merging by key needs no index (dlt's DuckDB destination creates none
+ * either). A table that has one, made by an earlier version, works the same.
  */
-final class DuckDbTable {
-
-    /** Rows per multi-row INSERT. */
-    private static final int ROWS_PER_INSERT = 100;
+final class DuckDbTable implements AutoCloseable {
 
     private final Connection connection;
+    /** The target's schema, quoted and qualified with the database (catalog) name. */
     private final String schema;
+    /** The target, quoted and qualified. */
     private final String name;
-    private final String keysTable;
     private final Set<String> columns;
     private List<String> key = List.of();
     private List<String> rowColumns = List.of();
-    private final Map<Integer, PreparedStatement> inserts = new LinkedHashMap<>();
-    private final Map<Integer, PreparedStatement> keyInserts = new LinkedHashMap<>();
+    private DuckDbStage stage;
 
-    DuckDbTable(Connection connection, String schema, String table, Set<String> columns) {
+    DuckDbTable(Connection connection, String catalog, String schema, String table, Set<String> columns) {
         this.connection = connection;
-        this.schema = schema;
-        this.name = quote(schema) + "." + quote(table);
-        this.keysTable = quote("pgreplication_keys_" + schema + "_" + table);
+        this.schema = quote(catalog) + "." + quote(schema);
+        this.name = this.schema + "." + quote(table);
         this.columns = columns;
     }
 
@@ -57,10 +56,10 @@ final class DuckDbTable {
         boolean changed = !newKey.equals(key) || !newRowColumns.equals(rowColumns);
         try (Statement st = connection.createStatement()) {
             if (columns.isEmpty()) {
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 st.execute("CREATE TABLE " + name + " (" + relation.columns().stream()
                         .map(col -> quote(col.name()) + " " + DuckDbTypes.columnType(col))
-                        .collect(Collectors.joining(", ")) + ", PRIMARY KEY (" + quoted(newKey) + "))");
+                        .collect(Collectors.joining(", ")) + ")");
                 columns.addAll(newRowColumns);
             }
             for (ColumnMetadata col : relation.columns()) {
@@ -69,37 +68,62 @@ final class DuckDbTable {
                                + DuckDbTypes.columnType(col));
                 }
             }
-            if (changed) {
-                closeStatements();
-                st.execute("CREATE OR REPLACE TEMP TABLE " + keysTable + " AS SELECT " + quoted(newKey) + " FROM "
-                           + name + " LIMIT 0");
-            }
+        }
+        if (changed) {
+            close();
+            // Named by the table OID: names built from schema and table could collide (a_b.c and a.b_c).
+            stage = DuckDbStage.create(connection, name, "pgreplication_stage_" + relation.oid(), relation, newKey);
         }
         key = newKey;
         rowColumns = newRowColumns;
     }
 
-    Changes changes() {
-        return new Changes();
+    /** The changes of one batch of {@code size} events. */
+    Changes changes(int size) {
+        return new Changes(size);
     }
 
-    /** A batch reduced to the final state of each key it touched: a row, or null for gone. */
+    /**
+     * A batch reduced to the final state of each key it touched: a row, or null for gone. While the batch has only
+     * inserted (snapshot rows, a load), its rows cannot share a key and are kept as they come, without a key lookup.
+     */
     final class Changes {
-        private final Map<List<Object>, Map<String, Object>> finalState = new LinkedHashMap<>();
+        private final List<Map<String, Object>> inserted;
+        private final Map<List<Object>, Map<String, Object>> finalState;
+        private boolean keyed;
+
+        Changes(int size) {
+            inserted = new ArrayList<>(size);
+            finalState = new HashMap<>(size * 2);
+        }
 
         void add(ChangeEvent event) throws SQLException {
             switch (event.getOperation()) {
-                case INSERT, SNAPSHOT -> put(event.getAfter(), event);
+                case INSERT, SNAPSHOT -> put(event.getAfter());
                 case UPDATE -> {
+                    byKey();
                     List<Object> oldKey = keyOf(event.getKey());
-                    if (!oldKey.equals(keyOf(event.getAfter()))) {
-                        finalState.put(oldKey, null); // the key changed: the old row goes
+                    if (hasUnchangedToast(event)) {
+                        // A row without its unchanged TOAST columns: apply what came before, then update this row in
+                        // place (moving it if its key changed), so the columns it lacks keep their values.
+                        flush();
+                        updatePartial(oldKey, event.getAfter());
+                    } else {
+                        if (!oldKey.equals(keyOf(event.getAfter()))) {
+                            finalState.put(oldKey, null); // the key changed: the old row goes
+                        }
+                        put(event.getAfter());
                     }
-                    put(event.getAfter(), event);
                 }
-                case DELETE -> finalState.put(keyOf(event.getKey()), null);
+                case DELETE -> {
+                    byKey();
+                    finalState.put(keyOf(event.getKey()), null);
+                }
                 case TRUNCATE -> {
-                    finalState.clear(); // everything before the truncate is gone anyway
+                    // Everything before the truncate is gone anyway; after it, the batch starts afresh.
+                    inserted.clear();
+                    finalState.clear();
+                    keyed = false;
                     try (Statement st = connection.createStatement()) {
                         st.execute("DELETE FROM " + name);
                     }
@@ -110,31 +134,32 @@ final class DuckDbTable {
             }
         }
 
-        private void put(Map<String, Object> after, ChangeEvent event) throws SQLException {
-            if (event.getUnchangedToast() != null && !event.getUnchangedToast().isEmpty()) {
-                // A row without its unchanged TOAST columns: apply what came before, then update just this row.
-                flush();
-                updatePartial(after);
-                return;
+        /** From the first update or delete on, every row is kept under its key. */
+        private void byKey() {
+            if (!keyed) {
+                for (Map<String, Object> row : inserted) {
+                    finalState.put(keyOf(row), row);
+                }
+                inserted.clear();
+                keyed = true;
             }
-            finalState.put(keyOf(after), after);
         }
 
-        /** Deletes every touched key, then inserts the surviving rows. */
+        private void put(Map<String, Object> after) {
+            if (keyed) {
+                finalState.put(keyOf(after), after);
+            } else {
+                inserted.add(after);
+            }
+        }
+
+        /** Applies the final states: every touched key deleted, the surviving rows inserted. */
         void flush() throws SQLException {
-            if (finalState.isEmpty()) {
-                return;
+            if (!inserted.isEmpty() || !finalState.isEmpty()) {
+                stage.merge(inserted, finalState);
+                inserted.clear();
+                finalState.clear();
             }
-            List<Map<String, Object>> rows = finalState.values().stream().filter(r -> r != null).toList();
-            insert(keyInserts, keysTable, key, new ArrayList<>(finalState.keySet()).stream()
-                    .map(DuckDbTable.this::keyRow).toList());
-            try (Statement st = connection.createStatement()) {
-                st.execute("DELETE FROM " + name + " USING " + keysTable + " k WHERE " + key.stream()
-                        .map(k -> name + "." + quote(k) + " = k." + quote(k)).collect(Collectors.joining(" AND ")));
-                st.execute("DELETE FROM " + keysTable);
-            }
-            insert(inserts, name, rowColumns, rows);
-            finalState.clear();
         }
     }
 
@@ -146,45 +171,32 @@ final class DuckDbTable {
         return values;
     }
 
-    private Map<String, Object> keyRow(List<Object> values) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int i = 0; i < key.size(); i++) {
-            row.put(key.get(i), values.get(i));
-        }
-        return row;
+    private static boolean hasUnchangedToast(ChangeEvent event) {
+        return event.getUnchangedToast() != null && !event.getUnchangedToast().isEmpty();
     }
 
-    /** Multi-row INSERTs of {@code rows} into {@code table}, {@link #ROWS_PER_INSERT} at a time. */
-    private void insert(Map<Integer, PreparedStatement> cache, String table, List<String> names,
-            List<Map<String, Object>> rows) throws SQLException {
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            List<Map<String, Object>> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-            PreparedStatement ps = cache.get(chunk.size());
-            if (ps == null) {
-                String tuple = names.stream().map(n -> "?").collect(Collectors.joining(", ", "(", ")"));
-                ps = connection.prepareStatement("INSERT INTO " + table + " (" + quoted(names) + ") VALUES "
-                                                 + String.join(", ", Collections.nCopies(chunk.size(), tuple)));
-                cache.put(chunk.size(), ps);
+    /**
+     * Sets the columns the row has (the unchanged TOAST columns it lacks keep their value) on the row under its key,
+     * and removes the row under {@code oldKey} when the key changed; when there is no row under the new key yet, moves
+     * the one under {@code oldKey} there; inserts the row when neither exists. A batch applied again after the key
+     * moved (at-least-once) finds the row under its new key and leaves no copy behind.
+     */
+    private void updatePartial(List<Object> oldKey, Map<String, Object> row) throws SQLException {
+        List<Object> newKey = keyOf(row);
+        boolean moved = !oldKey.equals(newKey);
+        if (update(newKey, row) > 0) {
+            if (moved) {
+                delete(oldKey);
             }
-            int index = 1;
-            for (Map<String, Object> row : chunk) {
-                for (String column : names) {
-                    DuckDbTypes.bind(ps, index++, row.get(column));
-                }
-            }
-            ps.executeUpdate();
+            return;
         }
-    }
-
-    /** Updates the columns the row has (the missing unchanged TOAST columns keep their value), or inserts it. */
-    private void updatePartial(Map<String, Object> row) throws SQLException {
+        if (moved && update(oldKey, row) > 0) {
+            return;
+        }
         List<String> names = new ArrayList<>(row.keySet());
-        List<String> updated = names.stream().filter(n -> !key.contains(n)).toList();
-        String sql = "INSERT INTO " + name + " (" + quoted(names) + ") VALUES ("
-                     + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ") ON CONFLICT ("
-                     + quoted(key) + ") DO " + (updated.isEmpty() ? "NOTHING" : "UPDATE SET " + updated.stream()
-                             .map(n -> quote(n) + " = EXCLUDED." + quote(n)).collect(Collectors.joining(", ")));
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + name + " (" + names.stream()
+                .map(n -> quote(n)).collect(Collectors.joining(", ")) + ") VALUES ("
+                + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")")) {
             for (int i = 0; i < names.size(); i++) {
                 DuckDbTypes.bind(ps, i + 1, row.get(names.get(i)));
             }
@@ -192,18 +204,41 @@ final class DuckDbTable {
         }
     }
 
-    void closeStatements() throws SQLException {
-        for (PreparedStatement ps : inserts.values()) {
-            ps.close();
+    private void delete(List<Object> where) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + name + " WHERE " + whereKey())) {
+            for (int i = 0; i < where.size(); i++) {
+                DuckDbTypes.bind(ps, i + 1, where.get(i));
+            }
+            ps.executeUpdate();
         }
-        for (PreparedStatement ps : keyInserts.values()) {
-            ps.close();
-        }
-        inserts.clear();
-        keyInserts.clear();
     }
 
-    private static String quoted(List<String> names) {
-        return names.stream().map(n -> quote(n)).collect(Collectors.joining(", "));
+    private String whereKey() {
+        return key.stream().map(k -> quote(k) + " = ?").collect(Collectors.joining(" AND "));
+    }
+
+    /** Sets every column the row has on the row whose key is {@code where}; the number of rows updated. */
+    private int update(List<Object> where, Map<String, Object> row) throws SQLException {
+        List<String> names = new ArrayList<>(row.keySet());
+        String sql = "UPDATE " + name + " SET " + names.stream().map(n -> quote(n) + " = ?")
+                .collect(Collectors.joining(", ")) + " WHERE " + whereKey();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            int index = 1;
+            for (String n : names) {
+                DuckDbTypes.bind(ps, index++, row.get(n));
+            }
+            for (Object value : where) {
+                DuckDbTypes.bind(ps, index++, value);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (stage != null) {
+            stage.close();
+            stage = null;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.pgreplication.camel.examples;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -13,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.Collection;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,10 +23,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.pgreplication.camel.event.ColumnMetadata;
+import org.duckdb.DuckDBAppender;
 
 /**
  * How {@link DuckDbSink} maps PostgreSQL columns to DuckDB: column types from the type name in the
- * {@code CamelPgReplicationRelation} header, values from the Java types the component delivers.
+ * {@code CamelPgReplicationRelation} header, values from the Java types the component delivers, either written by
+ * DuckDB's appender into a staging column or as text DuckDB casts.
  */
 final class DuckDbTypes {
 
@@ -87,8 +91,8 @@ final class DuckDbTypes {
     }
 
     /**
-     * Binds one value. Numbers, booleans and bytes bind natively; JSON, lists and maps as JSON text; dates and times in
-     * the form DuckDB parses; everything else (UUIDs, strings) as text; DuckDB casts text to the column's type.
+     * Binds one value. Numbers, booleans and bytes bind natively; everything else as its {@link #text} form, which
+     * DuckDB casts to the column's type.
      */
     static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
         if (value == null) {
@@ -99,12 +103,139 @@ final class DuckDbTypes {
             statement.setObject(index, value);
         } else if (value instanceof byte[] bytes) {
             statement.setBytes(index, bytes);
-        } else if (value instanceof JsonNode || value instanceof Collection || value instanceof Map) {
-            statement.setString(index, json(value));
-        } else if (value instanceof TemporalAccessor t && TEMPORAL.containsKey(value.getClass())) {
-            statement.setString(index, TEMPORAL.get(value.getClass()).format(t));
         } else {
-            statement.setString(index, value.toString());
+            statement.setString(index, text(value));
+        }
+    }
+
+    /**
+     * A value as text DuckDB casts to the column's type: JSON, lists and maps as JSON; dates and times in the form
+     * DuckDB parses; numbers without an exponent; everything else (UUIDs, strings, intervals...) as its string.
+     */
+    static String text(Object value) throws SQLException {
+        if (value instanceof JsonNode || value instanceof Collection || value instanceof Map) {
+            return json(value);
+        } else if (value instanceof TemporalAccessor t && TEMPORAL.containsKey(value.getClass())) {
+            return TEMPORAL.get(value.getClass()).format(t);
+        } else if (value instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        return value.toString();
+    }
+
+    /**
+     * How a column is staged for {@link DuckDbStage}: the type of its staging column and how DuckDB's appender writes a
+     * value there. Types the appender writes natively take the component's Java value as it is; every other column is
+     * staged as text and cast to the target's type by the merge.
+     */
+    interface StageColumn {
+        String duckDbType();
+
+        /** True for null and for values {@link #append} takes; others go through {@link #bind}. */
+        boolean accepts(Object value);
+
+        void append(DuckDBAppender appender, Object value) throws SQLException;
+    }
+
+    static StageColumn stageColumn(ColumnMetadata column) {
+        String type = columnType(column);
+        return switch (type) {
+            case "SMALLINT" -> new Native(type, Short.class, (a, v) -> a.append((short) (Short) v));
+            case "INTEGER" -> new Native(type, Integer.class, (a, v) -> a.append((int) (Integer) v));
+            case "BIGINT" -> new Native(type, Long.class, (a, v) -> a.append((long) (Long) v));
+            case "FLOAT" -> new Native(type, Float.class, (a, v) -> a.append((float) (Float) v));
+            case "DOUBLE" -> new Native(type, Double.class, (a, v) -> a.append((double) (Double) v));
+            case "BOOLEAN" -> new Native(type, Boolean.class, (a, v) -> a.append((boolean) (Boolean) v));
+            case "DATE" -> new Native(type, LocalDate.class, (a, v) -> a.append((LocalDate) v));
+            case "TIMESTAMP" -> new Native(type, LocalDateTime.class, (a, v) -> a.append((LocalDateTime) v));
+            case "TIMESTAMPTZ" -> new Native(type, OffsetDateTime.class, (a, v) -> a.append((OffsetDateTime) v));
+            case "UUID" -> new Native(type, UUID.class, (a, v) -> a.append((UUID) v));
+            case "BLOB" -> new Native(type, byte[].class, (a, v) -> a.append((byte[]) v));
+            default -> type.startsWith("DECIMAL(") ? new Decimal(type) : new Text();
+        };
+    }
+
+    @FunctionalInterface
+    private interface Appending {
+        void append(DuckDBAppender appender, Object value) throws SQLException;
+    }
+
+    /** A column the appender writes from one Java type. */
+    private record Native(String duckDbType, Class<?> javaType, Appending how) implements StageColumn {
+        @Override
+        public boolean accepts(Object value) {
+            return value == null || value.getClass() == javaType;
+        }
+
+        @Override
+        public void append(DuckDBAppender appender, Object value) throws SQLException {
+            if (value == null) {
+                appender.appendNull();
+            } else {
+                how.append(appender, value);
+            }
+        }
+    }
+
+    /**
+     * DECIMAL(p,s): the appender wants exactly scale s. Values with more digits after the point (unconstrained numeric
+     * into DECIMAL(38,9)) are rounded half away from zero, as DuckDB's own cast does.
+     */
+    private static final class Decimal implements StageColumn {
+        private final String duckDbType;
+        private final int precision;
+        private final int scale;
+
+        Decimal(String duckDbType) {
+            String[] ps = duckDbType.substring("DECIMAL(".length(), duckDbType.length() - 1).split(",");
+            this.duckDbType = duckDbType;
+            this.precision = Integer.parseInt(ps[0].trim());
+            this.scale = Integer.parseInt(ps[1].trim());
+        }
+
+        @Override
+        public String duckDbType() {
+            return duckDbType;
+        }
+
+        private BigDecimal scaled(BigDecimal d) {
+            return d.scale() == scale ? d : d.setScale(scale, RoundingMode.HALF_UP);
+        }
+
+        @Override
+        public boolean accepts(Object value) {
+            return value == null || value instanceof BigDecimal d && scaled(d).precision() <= precision;
+        }
+
+        @Override
+        public void append(DuckDBAppender appender, Object value) throws SQLException {
+            if (value == null) {
+                appender.appendNull();
+            } else {
+                appender.append(scaled((BigDecimal) value));
+            }
+        }
+    }
+
+    /** Any other column: its {@link #text} form, cast by the merge. */
+    private static final class Text implements StageColumn {
+        @Override
+        public String duckDbType() {
+            return "VARCHAR";
+        }
+
+        @Override
+        public boolean accepts(Object value) {
+            return !(value instanceof byte[]);
+        }
+
+        @Override
+        public void append(DuckDBAppender appender, Object value) throws SQLException {
+            if (value == null) {
+                appender.appendNull();
+            } else {
+                appender.append(text(value));
+            }
         }
     }
 

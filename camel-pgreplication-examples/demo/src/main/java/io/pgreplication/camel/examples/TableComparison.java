@@ -44,6 +44,11 @@ public record TableComparison(String table, long postgresRows, long duckdbRows, 
     public static List<TableComparison> compare(Connection postgres, Connection duckdb, List<String> tables)
             throws SQLException {
         List<TableComparison> result = new ArrayList<>();
+        String duckCatalog;
+        try (Statement st = duckdb.createStatement(); ResultSet rs = st.executeQuery("SELECT current_database()")) {
+            rs.next();
+            duckCatalog = quote(rs.getString(1)); // as DuckDbSink: a schema named like the file is not ambiguous
+        }
         for (String table : tables) {
             String[] parts = table.split("\\.", 2);
             Map<String, String> columns = DuckDbSink.columns(postgres, parts[0], parts[1]);
@@ -54,7 +59,8 @@ public record TableComparison(String table, long postgresRows, long duckdbRows, 
             Set<String> present = DuckDbSink.columns(duckdb, duckSchema, parts[1]).keySet();
             List<String> copy = rows(duckdb, "SELECT " + columns.keySet().stream()
                     .map(c -> present.contains(c) ? quote(c) : "NULL AS " + quote(c))
-                    .collect(Collectors.joining(", ")) + " FROM " + quote(duckSchema) + "." + quote(parts[1]), columns);
+                    .collect(Collectors.joining(", ")) + " FROM " + duckCatalog + "." + quote(duckSchema) + "."
+                    + quote(parts[1]), columns);
             result.add(new TableComparison(table, source.size(), copy.size(), firstMismatch(source, copy)));
         }
         return result;

@@ -52,6 +52,26 @@ public final class ConsumerProcess implements AutoCloseable {
         return new ConsumerProcess(builder.start(), output);
     }
 
+    /**
+     * Any main class of the fault suite in a child JVM ({@code -Xmx256m}, the test class path), its output in
+     * {@code target/faults/<name>.out}; the password goes in the environment variable {@code FAULTS_PASSWORD}.
+     */
+    public static ConsumerProcess startMain(TestDatabase db, Class<?> main, String name, String... args)
+            throws IOException {
+        Path output = Path.of("target", "faults", name + ".out");
+        Files.createDirectories(output.getParent());
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        if (db.password() != null) {
+            builder.environment().put("FAULTS_PASSWORD", db.password());
+        }
+        return new ConsumerProcess(builder.start(), output);
+    }
+
     /** SIGKILL: no shutdown hook, no final status update, sockets closed by the kernel. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -26,7 +26,8 @@ import org.postgresql.replication.LogSequenceNumber;
  * {@code bench.rowBytes} characters of random hex (incompressible: TOAST stores it as it is, which the benchmark
  * checks with {@code pg_column_size}), through a route, in a JVM started with {@code -Xmx256m}; or, with
  * {@code -Dbench.mode=snapshot}, a snapshot of that table ({@code snapshotMode=initialOnly}). Every row must arrive
- * exactly once. Prints the peak heap used (from the collector's reports), GC counts and time, whether an
+ * exactly once. Prints the time from the transaction's commit to its last exchange, the peak heap used (from the
+ * collector's reports), GC counts and time, whether an
  * OutOfMemoryError struck anywhere, and one line {@code RESULT memory rows=<n> row_bytes=<b> received=<r>
  * peak_heap_mb=<m> oom=<true|false>} ({@code RESULT memory-snapshot ...} for a snapshot). Fails unless every row
  * arrived once.
@@ -62,8 +63,10 @@ public final class LargeTransactionBenchmark {
             }
             long began = System.nanoTime();
             String commitEnd = null;
+            AtomicLong committedAt = new AtomicLong();
+            AtomicLong lastExchangeAt = new AtomicLong();
             if (snapshot) {
-                commitEnd = insert(server, rows, rowBytes);
+                commitEnd = insert(server, rows, rowBytes, committedAt);
             }
             BitSet seen = new BitSet((int) Math.min(rows + 1, Integer.MAX_VALUE));
             AtomicLong received = new AtomicLong();
@@ -76,12 +79,16 @@ public final class LargeTransactionBenchmark {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from(uri).routeId("bigtx").process(e -> count(e, seen, received, duplicates));
+                    from(uri).routeId("bigtx").process(e -> {
+                        if (count(e, seen, received, duplicates) >= rows) {
+                            lastExchangeAt.compareAndSet(0, System.nanoTime());
+                        }
+                    });
                 }
             });
             camel.start();
             if (!snapshot) {
-                commitEnd = insert(server, rows, rowBytes);
+                commitEnd = insert(server, rows, rowBytes, committedAt);
             }
             PgReplicationConsumer consumer = (PgReplicationConsumer) camel.getRoute("bigtx").getConsumer();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -115,6 +122,10 @@ public final class LargeTransactionBenchmark {
             if (lastError != null) {
                 System.out.println("memory: last error: " + lastError);
             }
+            if (!snapshot && lastExchangeAt.get() != 0) {
+                System.out.printf("memory: commit to last exchange %.2f s (the server decodes a transaction only once"
+                                  + " it has committed)%n", (lastExchangeAt.get() - committedAt.get()) / 1e9);
+            }
             System.out.printf("memory: max heap %d MB, peak heap used %d MB, most held after a collection %d MB,"
                               + " %d GCs, %d ms in GC%n", Runtime.getRuntime().maxMemory() >> 20, heap.peakMb(),
                     heap.peakLiveMb(), heap.collections(), heap.gcMillis());
@@ -129,14 +140,17 @@ public final class LargeTransactionBenchmark {
 
     /**
      * Inserts the rows in one transaction, their notes random hex made by the server (so this JVM's heap holds none
-     * of it), and checks that TOAST stored them uncompressed. Returns the WAL position after the commit.
+     * of it), and checks that TOAST stored them uncompressed. Returns the WAL position after the commit; sets
+     * {@code committedAt} (nanoTime) to when the commit was done.
      */
-    private static String insert(EmbeddedServer server, long rows, int rowBytes) throws SQLException {
+    private static String insert(EmbeddedServer server, long rows, int rowBytes, AtomicLong committedAt)
+            throws SQLException {
         try (Connection c = server.connect(); Statement st = c.createStatement()) {
             long began = System.nanoTime();
             st.execute("INSERT INTO bigtx SELECT g, g / 100.0, (SELECT substr(string_agg(md5(random()::text || g"
                        + " || h), ''), 1, " + rowBytes + ") FROM generate_series(1, " + (rowBytes + 31) / 32
                        + ") h), now() FROM generate_series(1, " + rows + ") g");
+            committedAt.set(System.nanoTime()); // autocommit: the statement returns once the commit is done
             double seconds = (System.nanoTime() - began) / 1e9;
             try (ResultSet rs = st.executeQuery("SELECT pg_column_size(note), octet_length(note),"
                                                 + " pg_current_wal_lsn()::text FROM bigtx WHERE id = 1")) {
@@ -151,7 +165,8 @@ public final class LargeTransactionBenchmark {
         }
     }
 
-    private static void count(Exchange exchange, BitSet seen, AtomicLong received, AtomicLong duplicates) {
+    /** Counts an exchange's rows; returns the rows received so far. */
+    private static long count(Exchange exchange, BitSet seen, AtomicLong received, AtomicLong duplicates) {
         List<?> events = exchange.getIn().getBody(List.class);
         synchronized (seen) {
             for (Object o : events) {
@@ -162,7 +177,7 @@ public final class LargeTransactionBenchmark {
                 seen.set(id);
             }
         }
-        received.addAndGet(events.size());
+        return received.addAndGet(events.size());
     }
 
     /** The consumer will deliver nothing more: an Error stopped it, or the snapshot route finished. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
+import io.pgreplication.camel.benchmarks.support.FloorReader;
 import io.pgreplication.camel.examples.EmbeddedServer;
 import io.pgreplication.camel.examples.SlotPosition;
 import org.postgresql.replication.LogSequenceNumber;
@@ -92,7 +93,8 @@ public final class StreamingBenchmark {
                 String floorSlot = SLOT_PREFIX + "floor_" + i;
                 System.out.printf(Locale.ROOT, "Run %d: %s on %s%n", i, floor.name(), floorSlot);
                 WalsenderCpu fws = WalsenderCpu.watch(server, floorSlot);
-                FloorReader.Timing f = floor.read(server, floorSlot, protocol, backlog.endLsn());
+                FloorReader.Timing f = floor.read(server, floorSlot, BenchmarkBacklog.PUBLICATION, protocol,
+                        backlog.endLsn());
                 fws.close();
                 long floorConfirmed = SlotPosition.confirmedFlush(c, floorSlot);
                 lines.add(new Line(String.valueOf(i), f.reader(), f.rows() < 0 ? rows : f.rows(), backlog.walMegabytes(),

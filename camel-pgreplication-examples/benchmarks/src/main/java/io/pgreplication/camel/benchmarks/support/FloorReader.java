@@ -1,4 +1,4 @@
-package io.pgreplication.camel.benchmarks.streaming;
+package io.pgreplication.camel.benchmarks.support;
 
 import java.io.File;
 import java.io.IOException;
@@ -10,30 +10,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.pgreplication.camel.benchmarks.support.BenchmarkBacklog;
-import io.pgreplication.camel.benchmarks.support.JvmCpu;
 import io.pgreplication.camel.examples.EmbeddedServer;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * The client-side floor the component is measured against (SPEC §10): a reader that does as little as possible with
- * the same pgoutput stream. {@code pg_recvlogical} when it is on the PATH, otherwise (or with
+ * The client-side floor the component is measured against (docs/benchmarks.md): a reader that does as little as
+ * possible with the same pgoutput stream. {@code pg_recvlogical} when it is on the PATH, otherwise (or with
  * {@code -Dbench.floor=jdbc}) a bare pgjdbc replication stream that only counts messages.
  */
-abstract class FloorReader {
+public abstract class FloorReader {
 
     /** One timed read of a slot up to the end LSN; {@code rows} is -1 when the reader cannot count them. */
-    record Timing(String reader, long rows, double seconds, double clientCpuSeconds) {
+    public record Timing(String reader, long rows, double seconds, double clientCpuSeconds) {
     }
 
-    abstract String name();
+    public abstract String name();
 
-    abstract Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception;
+    /** Reads {@code slot} of {@code publication} up to {@code endLsn} and confirms it there. */
+    public abstract Timing read(EmbeddedServer server, String slot, String publication, int protocol, long endLsn)
+            throws Exception;
 
     /** {@code auto} (pg_recvlogical when found), {@code recvlogical} or {@code jdbc}. */
-    static FloorReader choose(String choice) {
+    public static FloorReader choose(String choice) {
         Path recvlogical = findOnPath("pg_recvlogical");
         switch (choice) {
             case "jdbc":
@@ -77,7 +77,7 @@ abstract class FloorReader {
     }
 
     /** pg_recvlogical writing to /dev/null: next to no client work, so it measures the walsender. */
-    static final class RecvLogical extends FloorReader {
+    public static final class RecvLogical extends FloorReader {
         private final Path executable;
 
         RecvLogical(Path executable) {
@@ -85,11 +85,11 @@ abstract class FloorReader {
         }
 
         @Override
-        String name() {
+        public String name() {
             return "pg_recvlogical";
         }
 
-        String version() throws IOException, InterruptedException {
+        public String version() throws IOException, InterruptedException {
             Process p = new ProcessBuilder(executable.toString(), "--version").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
@@ -97,11 +97,12 @@ abstract class FloorReader {
         }
 
         @Override
-        Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception {
+        public Timing read(EmbeddedServer server, String slot, String publication, int protocol, long endLsn)
+                throws Exception {
             List<String> command = new ArrayList<>(List.of(executable.toString(),
                     "-d", server.libpqConnection(), "-S", slot, "--start", "--no-loop",
                     "-F", "0", "-E", LogSequenceNumber.valueOf(endLsn).asString(),
-                    "-o", "proto_version=" + protocol, "-o", "publication_names=" + BenchmarkBacklog.PUBLICATION,
+                    "-o", "proto_version=" + protocol, "-o", "publication_names=" + publication,
                     "-f", "/dev/null"));
             ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
             if (server.password() != null) {
@@ -127,14 +128,15 @@ abstract class FloorReader {
      * A pgjdbc replication stream with automatic flush off that only counts Insert messages, then confirms the end
      * once, like pg_recvlogical does on exit. Runs in this JVM, so it pays the same driver costs as the component.
      */
-    static final class Jdbc extends FloorReader {
+    public static final class Jdbc extends FloorReader {
         @Override
-        String name() {
+        public String name() {
             return "pgjdbc reader";
         }
 
         @Override
-        Timing read(EmbeddedServer server, String slot, int protocol, long endLsn) throws Exception {
+        public Timing read(EmbeddedServer server, String slot, String publication, int protocol, long endLsn)
+                throws Exception {
             double cpuBefore = JvmCpu.seconds();
             long began = System.nanoTime();
             long inserts = 0;
@@ -143,7 +145,7 @@ abstract class FloorReader {
                         .replicationStream().logical()
                         .withSlotName(slot)
                         .withSlotOption("proto_version", protocol)
-                        .withSlotOption("publication_names", BenchmarkBacklog.PUBLICATION)
+                        .withSlotOption("publication_names", publication)
                         .withStatusInterval(10, TimeUnit.SECONDS) // pg_recvlogical's default cadence
                         .withAutomaticFlush(false)
                         .start();

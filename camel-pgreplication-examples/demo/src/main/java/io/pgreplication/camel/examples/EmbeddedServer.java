@@ -18,7 +18,7 @@ import org.postgresql.PGProperty;
  */
 public final class EmbeddedServer implements AutoCloseable {
 
-    /** Settings the throughput benchmark runs with (research/pgoutput.md §5.2): no fsync, fixed decoding memory. */
+    /** Settings the throughput benchmark runs with (docs/benchmarks.md): no fsync, fixed decoding memory. */
     public static final Map<String, String> BENCHMARK_SETTINGS = Map.of(
             "max_wal_senders", "20",
             "max_replication_slots", "20",

@@ -33,7 +33,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * JMH benchmark of the per-change path without I/O (issue 7): pgoutput messages captured from a real embedded
+ * JMH benchmark of the per-change path without I/O: pgoutput messages captured from a real embedded
  * PostgreSQL at setup (a 12-column table of mixed types, 20,000 inserts and 5,000 updates in 100-change
  * transactions), then decoded ({@code decode}) and decoded and assembled into change events
  * ({@code decodeAndAssemble}), in text and binary mode; both figures are per change. Run with the GC profiler for bytes allocated

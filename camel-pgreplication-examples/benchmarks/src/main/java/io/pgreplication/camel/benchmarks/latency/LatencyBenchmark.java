@@ -24,7 +24,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * Commit-to-exchange latency (SPEC §10): a writer commits single-row transactions at a steady rate (default 1,000/s)
+ * Commit-to-exchange latency: a writer commits single-row transactions at a steady rate (default 1,000/s)
  * while a route with default options receives them; for every change, the time from its commit timestamp (set by the
  * server) to the moment the route's processor sees it. Same machine, same clock. Prints p50, p99, p99.9 and max,
  * beside the same figures for a bare pgjdbc reader of a second slot (commit to its Begin message): the part of the

@@ -22,7 +22,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
 /**
- * Snapshot throughput of the component against {@code COPY (SELECT ...) TO STDOUT} of the same table (SPEC §10), in
+ * Snapshot throughput of the component against {@code COPY (SELECT ...) TO STDOUT} of the same table, in
  * one run: loads {@code bench.rows} rows, then {@code bench.repeat} times reads them with a bare pgjdbc COPY (one
  * connection, rows counted and dropped: the floor) and with a {@code snapshotMode=initialOnly} consumer
  * ({@code bench.parallelism} connections, rows decoded into events and delivered to a route that counts them).

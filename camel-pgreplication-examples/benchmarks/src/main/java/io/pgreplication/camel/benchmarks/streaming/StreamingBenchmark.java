@@ -12,7 +12,7 @@ import io.pgreplication.camel.examples.SlotPosition;
 import org.postgresql.replication.LogSequenceNumber;
 
 /**
- * Streaming throughput of the component against the client-side floor (SPEC §10, research/pgoutput.md §5), in one
+ * Streaming throughput of the component against the client-side floor (docs/benchmarks.md), in one
  * run on one WAL backlog:
  * <ol>
  * <li>creates table, publication and every slot first, then writes {@code bench.rows} rows in {@code bench.txSize}-row

@@ -9,7 +9,7 @@ import java.sql.ResultSet;
 import io.pgreplication.camel.examples.EmbeddedServer;
 
 /**
- * Samples the CPU time of the walsender serving a slot while a reader runs (research/pgoutput.md §5.2 step 5): when
+ * Samples the CPU time of the walsender serving a slot while a reader runs: when
  * the walsender is busy for the whole run, the server, not the client, sets the pace. Only works when the server
  * runs on this machine (Linux /proc); the walsender exits with its connection, so the last sample is kept.
  */

@@ -10,7 +10,7 @@ import java.util.List;
 import io.pgreplication.camel.examples.SlotPosition;
 
 /**
- * The fixed workload of the streaming benchmark (research/pgoutput.md §5.2): a table, a publication and every slot the
+ * The fixed workload of the streaming benchmark: a table, a publication and every slot the
  * run will read, all created <em>before</em> the load so each slot sees exactly the same WAL, then N rows in
  * transactions of a chosen size (1,000 by default, 1 for single-row commits), narrow or wide rows. The WAL positions around the load give its size and the end LSN a
  * reader has to reach.

@@ -98,7 +98,8 @@ public class PgReplicationComponentConfiguration extends ComponentConfigurationP
     private String includeColumns;
 
     /**
-     * Deliver pg_logical_emit_message messages (PostgreSQL 14+) as message events.
+     * Deliver pg_logical_emit_message messages (PostgreSQL 14+) as message events. Messages with the prefix
+     * pgreplication are the component's own (backfill requests) and never delivered.
      */
     private Boolean messages = false;
 
@@ -109,7 +110,8 @@ public class PgReplicationComponentConfiguration extends ComponentConfigurationP
 
     /**
      * never: stream changes only; initial: when the consumer creates the slot, read every published table in the
-     * slot's snapshot first, then stream; initialOnly: the snapshot, then stop.
+     * slot's snapshot first, then stream (on an existing slot, tables added to option tables are read by an online
+     * backfill, PostgreSQL 14+); initialOnly: the snapshot, then stop.
      */
     private String snapshotMode = "never";
 

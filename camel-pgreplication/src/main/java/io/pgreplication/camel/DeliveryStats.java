@@ -17,6 +17,9 @@ import io.pgreplication.camel.lsn.Lsn;
  */
 final class DeliveryStats {
 
+    /** Commit times kept for the confirmed lag; far more than the batches that can be in flight at once. */
+    static final int MAX_UNCONFIRMED = 10_000;
+
     private final LongAdder changes = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder failedBatches = new LongAdder();
@@ -27,16 +30,25 @@ final class DeliveryStats {
 
     /** A batch the route completed (or whose failure it handled); {@code confirmed} is the slot's position now. */
     void delivered(Batch batch, Lsn confirmed) {
-        changes.add(batch.events().size());
-        batches.increment();
         ChangeEvent last = batch.last();
-        Instant committed = last.commitInstant();
+        delivered(batch.events().size(), last.commitLsnValue(), last.commitInstant(), confirmed);
+    }
+
+    /** {@code committed} is null for snapshot rows, which have no commit time. */
+    void delivered(int changeCount, long commitLsn, Instant committed, Lsn confirmed) {
+        changes.add(changeCount);
+        batches.increment();
         if (committed != null) {
             Instant newest = newestDelivered;
             if (newest == null || committed.isAfter(newest)) {
                 newestDelivered = committed;
             }
-            unconfirmed.merge(last.commitLsnValue(), committed, (a, b) -> a.isAfter(b) ? a : b);
+            unconfirmed.merge(commitLsn, committed, (a, b) -> a.isAfter(b) ? a : b);
+            // The slot confirms what completed within moments; it stays behind only with flushSlot=false or a
+            // route holding a batch. The oldest entries are dropped then: they only make the confirmed lag older.
+            while (unconfirmed.size() > MAX_UNCONFIRMED) {
+                unconfirmed.pollFirstEntry();
+            }
         }
         confirmedUpTo(confirmed);
     }
@@ -67,6 +79,11 @@ final class DeliveryStats {
     Instant newestConfirmed(Lsn confirmed) {
         confirmedUpTo(confirmed);
         return newestConfirmed;
+    }
+
+    /** Commit times kept until the slot passes them. */
+    int unconfirmedCount() {
+        return unconfirmed.size();
     }
 
     private synchronized void confirmedUpTo(Lsn confirmed) {

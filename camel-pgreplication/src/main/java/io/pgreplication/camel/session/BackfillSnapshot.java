@@ -1,11 +1,9 @@
 package io.pgreplication.camel.session;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.snapshot.SnapshotReader;
@@ -23,9 +21,6 @@ import org.slf4j.LoggerFactory;
 final class BackfillSnapshot implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackfillSnapshot.class);
-    private static final Duration WAIT = Duration.ofMillis(100);
-    /** The snapshot is one "transaction" of its own flush tracker; its end is the consistent point. */
-    private static final long SNAPSHOT_TRANSACTION = 1;
 
     private final String slot;
     private final Backfill backfill;
@@ -54,25 +49,16 @@ final class BackfillSnapshot implements Runnable {
                 point = exported.consistentPoint();
                 backfill.exported(point);
                 LOG.info("slot={} backfill {}: reading the tables in the snapshot at {}", slot, backfill, point);
-                summary = exported.read((relation, events, bytes) -> {
-                    Batch batch = new Batch(relation, events, delivered.open(SNAPSHOT_TRANSACTION), bytes,
-                            backfill.id());
-                    while (!dispatcher.offer(batch, WAIT)) {
-                        if (stop.getAsBoolean() || delivered.hasFailed()) {
-                            return false; // its ticket stays unfinished: the backfill cannot complete
-                        }
-                    }
-                    return true;
-                }, () -> stop.getAsBoolean() || delivered.hasFailed());
+                summary = exported.offer(dispatcher, delivered, backfill.id(), stop);
             }
             if (summary == null) {
                 abandoned(delivered);
                 return;
             }
             backfill.allOffered();
-            delivered.committed(SNAPSHOT_TRANSACTION, point.value());
+            delivered.committed(SnapshotSource.SNAPSHOT_TRANSACTION, point.value());
             while (delivered.confirmed() != point.value() && !delivered.hasFailed() && !stop.getAsBoolean()) {
-                LockSupport.parkNanos(WAIT.toNanos());
+                LockSupport.parkNanos(SnapshotSource.OFFER_WAIT.toNanos());
             }
             if (delivered.confirmed() != point.value()) {
                 abandoned(delivered);

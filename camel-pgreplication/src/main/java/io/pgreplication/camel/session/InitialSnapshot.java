@@ -1,11 +1,9 @@
 package io.pgreplication.camel.session;
 
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.snapshot.SnapshotReader;
@@ -21,9 +19,6 @@ import org.slf4j.LoggerFactory;
 final class InitialSnapshot {
 
     private static final Logger LOG = LoggerFactory.getLogger(InitialSnapshot.class);
-    private static final Duration WAIT = Duration.ofMillis(100);
-    /** The snapshot is one "transaction" of the flush tracker; its end is the consistent point. */
-    private static final long SNAPSHOT_TRANSACTION = 1;
 
     private final String slot;
     private final SnapshotSource source;
@@ -52,27 +47,19 @@ final class InitialSnapshot {
             FlushTracker tracker = new FlushTracker(0);
             SnapshotReader.Summary summary;
             try {
-                summary = exported.read((relation, events, bytes) -> {
-                    Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION), bytes);
-                    while (!dispatcher.offer(batch, WAIT)) {
-                        if (!running.getAsBoolean() || tracker.hasFailed()) {
-                            return false; // its ticket stays unfinished: the snapshot cannot complete
-                        }
-                    }
-                    return true;
-                }, () -> !running.getAsBoolean() || tracker.hasFailed());
+                summary = exported.offer(dispatcher, tracker, null, () -> !running.getAsBoolean());
             } catch (Throwable e) {
                 // The snapshot is taken again (or, after an Error, not at all): what no route started is not delivered.
                 dispatcher.discardQueued();
                 throw e;
             }
             if (summary != null) {
-                tracker.committed(SNAPSHOT_TRANSACTION, point.value());
+                tracker.committed(SnapshotSource.SNAPSHOT_TRANSACTION, point.value());
             } else {
                 dispatcher.discardQueued();
             }
             // Batches already in routes finish either way; only a complete delivery makes the slot.
-            while (!dispatcher.awaitIdle(WAIT)) {
+            while (!dispatcher.awaitIdle(SnapshotSource.OFFER_WAIT)) {
                 if (!running.getAsBoolean()) {
                     dispatcher.discardQueued();
                 }

@@ -2,10 +2,13 @@ package io.pgreplication.camel.session;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 import io.pgreplication.camel.admin.SlotAdmin;
+import io.pgreplication.camel.batch.Batch;
+import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.ConnectionSettings;
 import io.pgreplication.camel.snapshot.ExportedSnapshot;
@@ -17,6 +20,11 @@ import io.pgreplication.camel.snapshot.SnapshotScope;
  * make the permanent slot from it. An interface so the orchestration can be tested without a server.
  */
 interface SnapshotSource {
+
+    /** A snapshot is one "transaction" of a flush tracker of its own; it ends at the consistent point. */
+    long SNAPSHOT_TRANSACTION = 1;
+    /** How long one offer to a full dispatcher waits before the stop condition is checked again. */
+    Duration OFFER_WAIT = Duration.ofMillis(100);
 
     /** True when the slot exists already (made meanwhile by another consumer of it): no snapshot is taken then. */
     boolean slotExists() throws SQLException;
@@ -33,6 +41,26 @@ interface SnapshotSource {
         /** Reads every table into {@code sink}; null when stopped early by {@code stop} or the sink. */
         SnapshotReader.Summary read(SnapshotReader.Sink sink, BooleanSupplier stop)
                 throws SQLException, InterruptedException;
+
+        /**
+         * Reads every table into batches offered to {@code dispatcher}, each holding a ticket of {@code tracker}'s
+         * {@link #SNAPSHOT_TRANSACTION} and carrying {@code backfill} (an online backfill's id, or null). Null when
+         * {@code stop} or a failed batch ended it early: the ticket of a batch not offered stays unfinished, so the
+         * snapshot cannot complete.
+         */
+        default SnapshotReader.Summary offer(BatchDispatcher dispatcher, FlushTracker tracker, String backfill,
+                                             BooleanSupplier stop) throws SQLException, InterruptedException {
+            BooleanSupplier ended = () -> stop.getAsBoolean() || tracker.hasFailed();
+            return read((relation, events, bytes) -> {
+                Batch batch = new Batch(relation, events, tracker.open(SNAPSHOT_TRANSACTION), bytes, backfill);
+                while (!dispatcher.offer(batch, OFFER_WAIT)) {
+                    if (ended.getAsBoolean()) {
+                        return false;
+                    }
+                }
+                return true;
+            }, ended);
+        }
 
         /** Makes the permanent slot {@code slot} at the consistent point, with the failover property if asked. */
         void persistAs(String slot, boolean failover) throws SQLException;

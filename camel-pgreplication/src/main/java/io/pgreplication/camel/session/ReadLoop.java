@@ -41,6 +41,12 @@ final class ReadLoop {
     /** A readPending call that took longer than this waited on the socket for its message. */
     private static final long WAITED_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * Once the server has closed the connection (a shutdown, a switchover), pgjdbc's non-blocking read finds nothing
+     * and says nothing: only a write fails. So while nothing arrives, the reader sends a status update at least this
+     * often, and a server that went away is noticed within a second or two instead of at the next statusInterval.
+     */
+    private static final long IDLE_STATUS_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a stopping loop keeps reading to reach the Commit of the transaction it is in. */
     private static final long STOP_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Time and confirmation checks every this many messages keep locks and clocks off the per-change path. */
@@ -117,6 +123,8 @@ final class ReadLoop {
         long drainUntil = 0;
         boolean heard = false;
         boolean coalesce = false;
+        long lastIdleStatus = System.nanoTime();
+        long idleStatusNanos = Math.min(IDLE_STATUS_NANOS, keepalive.toNanos());
         while (true) {
             if (!running.getAsBoolean()) {
                 // A stop between a transaction's last batch and its Commit would leave the slot one transaction
@@ -179,6 +187,11 @@ final class ReadLoop {
                 if (!assembler.inTransaction() && batcher.buffered() == 0) {
                     // Between transactions with nothing pending: the server's position may be confirmed.
                     tracker.idleAt(stream.lastReceiveLsn());
+                }
+                long now = System.nanoTime();
+                if (now - lastIdleStatus >= idleStatusNanos) {
+                    status.keepAlive();
+                    lastIdleStatus = now;
                 }
                 idleNanos = Math.min(Math.max(idleNanos * 2, 100_000), MAX_IDLE_PARK_NANOS);
                 long due = batcher.nanosUntilDue();

@@ -1,6 +1,7 @@
 package io.pgreplication.camel.session;
 
 import java.nio.ByteBuffer;
+import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -17,6 +18,7 @@ final class FakeStream implements ReplicationStream {
     private volatile int read;
     private volatile int idleReads;
     private volatile int statusUpdates;
+    private volatile boolean serverGone;
 
     FakeStream(List<Captured.Message> messages) {
         pending.addAll(messages);
@@ -45,8 +47,20 @@ final class FakeStream implements ReplicationStream {
     }
 
     @Override
-    public void forceStatus() {
+    public void forceStatus() throws SQLException {
+        if (serverGone && pending.isEmpty()) {
+            throw new SQLException("Database connection failed when writing to copy", "08006");
+        }
         statusUpdates++;
+    }
+
+    /**
+     * The server closes the connection once every message was read, as pgjdbc shows it: reads find nothing and raise
+     * nothing; a status update fails.
+     */
+    FakeStream closedByServerWhenDrained() {
+        serverGone = true;
+        return this;
     }
 
     @Override

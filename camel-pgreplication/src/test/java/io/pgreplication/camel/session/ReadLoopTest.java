@@ -1,5 +1,6 @@
 package io.pgreplication.camel.session;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -11,8 +12,10 @@ import io.pgreplication.camel.table.FollowedTables;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.value.TypeInfo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The read loop on captured pgoutput bytes, with a fake stream and fake routes: no server, no threads. */
 class ReadLoopTest {
@@ -68,6 +71,17 @@ class ReadLoopTest {
         // An offer, and a status update each time the routes had no room, until the session stopped.
         assertThat(routes.refused()).isEqualTo(4);
         assertThat(routes.offered()).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aServerThatClosedTheConnectionIsNoticedWhileNothingArrives() throws Exception {
+        FakeStream stream = new FakeStream(DML).closedByServerWhenDrained();
+
+        assertThatThrownBy(() -> loop(stream, false, new FakeCatalog(), () -> true).run())
+                .isInstanceOf(SQLException.class).hasMessageContaining("writing to copy");
+        assertThat(stream.unread()).isZero();
+        assertThat(routes.events()).hasSize(4);
     }
 
     @Test

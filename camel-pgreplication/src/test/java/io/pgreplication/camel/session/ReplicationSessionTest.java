@@ -292,7 +292,7 @@ class ReplicationSessionTest {
         }
 
         @Override
-        public void forceStatus() {
+        public void forceStatus() throws SQLException {
             played.forceStatus();
         }
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.pgreplication.camel.admin.BackfillRequest;
 import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.batch.Batcher;
 import io.pgreplication.camel.event.ChangeEvent;
@@ -59,12 +58,9 @@ final class Backfills implements EventAssembler.Listener {
     private final String slot;
     private final Batcher batcher;
     private final FlushTracker tracker;
-    private final TableFilter filter;
-    private final TableOids oids;
+    private final BackfillRequestCheck requests;
     private final Launcher launcher;
     private final StatusBoard board;
-    private final int heldLimit;
-    private final long heldBytesLimit;
     private final AtomicBoolean changed = new AtomicBoolean();
 
     /** Requests read in the open transaction: they take effect at its Commit. */
@@ -76,9 +72,7 @@ final class Backfills implements EventAssembler.Listener {
     private boolean runningReleased;
     /** Which backfill a table's streamed changes wait for, by table OID: the latest request naming it. */
     private final Map<Integer, Backfill> owners = new HashMap<>();
-    private final ArrayDeque<Batch> held = new ArrayDeque<>();
-    private int heldChanges;
-    private long heldBytes;
+    private final HeldChanges held;
     /** Batches to hand out before the batcher's next ones: those closed at a request, those released. */
     private final ArrayDeque<Batch> ready = new ArrayDeque<>();
     private TableShape lastShape;
@@ -96,12 +90,10 @@ final class Backfills implements EventAssembler.Listener {
         this.slot = slot;
         this.batcher = batcher;
         this.tracker = tracker;
-        this.filter = filter;
-        this.oids = oids;
+        this.requests = new BackfillRequestCheck(slot, filter, oids);
         this.launcher = launcher;
         this.board = board;
-        this.heldLimit = heldLimit;
-        this.heldBytesLimit = heldBytesLimit;
+        this.held = new HeldChanges(heldLimit, heldBytesLimit);
     }
 
     @Override
@@ -127,53 +119,15 @@ final class Backfills implements EventAssembler.Listener {
 
     @Override
     public void onComponentMessage(byte[] content, boolean transactional, long lsn, long transaction) {
-        String at = Lsn.format(lsn);
-        if (!transactional) {
-            LOG.warn("slot={} skipped a non-transactional {} message at {}: backfill requests are transactional"
-                     + " (operation=backfill writes them so)", slot, BackfillRequest.PREFIX, at);
-            return;
-        }
-        BackfillRequest request;
-        try {
-            request = BackfillRequest.parse(content);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("slot={} skipped a malformed {} message at {}: {}", slot, BackfillRequest.PREFIX, at,
-                    e.getMessage());
-            return;
-        }
-        if (!slot.equals(request.slot())) {
-            LOG.warn("slot={} skipped backfill request {} at {}: it is for slot {}", slot, request.id(), at,
-                    request.slot());
-            return;
-        }
-        Map<Integer, TableSpec> accepted = new HashMap<>();
-        List<TableSpec> outside = new ArrayList<>();
-        List<TableSpec> missing = new ArrayList<>();
-        for (TableSpec t : request.tables()) {
-            int oid = oids.oidOf(t);
-            if (oid == 0) {
-                missing.add(t);
-            } else if (filter.accepts(oid, t.schema(), t.table())) {
-                accepted.put(oid, t);
-            } else {
-                outside.add(t);
-            }
-        }
-        if (!outside.isEmpty()) {
-            LOG.warn("slot={} backfill request {} at {}: skipped {}, outside this consumer's tables", slot,
-                    request.id(), at, outside);
-        }
-        if (!missing.isEmpty()) {
-            LOG.warn("slot={} backfill request {} at {}: skipped {}, no such table", slot, request.id(), at,
-                    missing);
-        }
-        if (accepted.isEmpty()) {
+        BackfillRequestCheck.Accepted accepted = requests.check(content, transactional, lsn);
+        if (accepted == null) {
             return;
         }
         // Opened for the request's transaction: the slot is not confirmed past it until the backfill completed.
         FlushTracker.Ticket guard = tracker.open(transaction);
-        inTransaction.add(new Backfill(request, accepted, guard, () -> changed.set(true)));
-        LOG.info("slot={} backfill {} requested at {}", slot, inTransaction.get(inTransaction.size() - 1), at);
+        Backfill backfill = new Backfill(accepted.request(), accepted.tables(), guard, () -> changed.set(true));
+        inTransaction.add(backfill);
+        LOG.info("slot={} backfill {} requested at {}", slot, backfill, Lsn.format(lsn));
     }
 
     /** True when a batch waits to be handed out ({@link #poll()}). */
@@ -198,15 +152,13 @@ final class Backfills implements EventAssembler.Listener {
 
     /** True when so many changes are held that reading must pause until the running backfill's snapshot is out. */
     boolean mustPause() {
-        return heldChanges >= heldLimit || heldBytes >= heldBytesLimit;
+        return held.full();
     }
 
     /** After the stream ended: forgets the batches not handed out, held ones too; they stay unconfirmed. */
     void dropAll() {
         held.clear();
         ready.clear();
-        heldChanges = 0;
-        heldBytes = 0;
     }
 
     /** Why a backfill failed, ending the stream; null while none did. */
@@ -232,7 +184,7 @@ final class Backfills implements EventAssembler.Listener {
             if (!runningPointApplied && b.point() != null) {
                 runningPointApplied = true;
                 sweep();
-                trimHeld(b);
+                held.trim(b, owners);
             }
             if (!runningReleased && b.offered()) {
                 runningReleased = true;
@@ -292,84 +244,22 @@ final class Backfills implements EventAssembler.Listener {
 
     /** Holds a batch of a table being backfilled (dropping what the snapshot holds); returns it otherwise. */
     private Batch holdIfBackfilled(Batch batch) {
-        if (owners.isEmpty()) {
-            return batch;
-        }
-        Backfill owner = owners.get(batch.relation().oid());
+        Backfill owner = owners.isEmpty() ? null : owners.get(batch.relation().oid());
         if (owner == null) {
             return batch;
         }
-        Batch kept = owner.point() == null ? batch : trim(batch, owner);
-        if (kept != null) {
-            held.add(kept);
-            heldChanges += kept.events().size();
-            heldBytes += kept.bytes();
-        }
+        held.hold(batch, owner);
         return null;
-    }
-
-    /** The snapshot's point is known: held changes committed before it are in the snapshot. */
-    private void trimHeld(Backfill b) {
-        for (int i = held.size(); i > 0; i--) {
-            Batch batch = held.poll();
-            if (owners.get(batch.relation().oid()) == b) {
-                heldChanges -= batch.events().size();
-                heldBytes -= batch.bytes();
-                batch = trim(batch, b);
-                if (batch == null) {
-                    continue;
-                }
-                heldChanges += batch.events().size();
-                heldBytes += batch.bytes();
-            }
-            held.add(batch);
-        }
     }
 
     /** Every snapshot batch of {@code b} is out: its tables' held changes follow, and they stream normally again. */
     private void release(Backfill b) {
-        int released = 0;
-        for (int i = held.size(); i > 0; i--) {
-            Batch batch = held.poll();
-            if (owners.get(batch.relation().oid()) == b) {
-                heldChanges -= batch.events().size();
-                heldBytes -= batch.bytes();
-                released += batch.events().size();
-                ready.add(batch);
-            } else {
-                held.add(batch);
-            }
-        }
+        int released = held.release(b, owners, ready::add);
         owners.values().removeIf(owner -> owner == b);
         lastShape = null;
         LOG.info("slot={} backfill {}: every snapshot row is out; {} streamed changes committed before {} were"
                  + " dropped (the snapshot holds them), {} held back changes follow", slot, b.id(), b.dropped,
                 b.point(), released);
-    }
-
-    /**
-     * The batch without its changes committed before the backfill's consistent point; null when none is left, its
-     * ticket then completed (nothing of it is delivered: the snapshot holds its changes).
-     */
-    private static Batch trim(Batch batch, Backfill owner) {
-        long point = owner.point().value();
-        List<ChangeEvent> kept = new ArrayList<>(batch.events().size());
-        for (ChangeEvent e : batch.events()) {
-            if (Long.compareUnsigned(e.commitLsnValue(), point) >= 0) {
-                kept.add(e);
-            }
-        }
-        owner.dropped += batch.events().size() - kept.size();
-        if (kept.size() == batch.events().size()) {
-            return batch;
-        }
-        if (kept.isEmpty()) {
-            batch.ticket().complete();
-            return null;
-        }
-        // The changes' own sizes are not kept: the kept ones are counted at their share of the batch.
-        long bytes = batch.bytes() * kept.size() / batch.events().size();
-        return new Batch(batch.relation(), kept, batch.ticket(), bytes, batch.backfill());
     }
 
     private Backfill ownerOf(TableShape shape) {

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import io.pgreplication.camel.batch.Batch;
 import io.pgreplication.camel.batch.Batcher;
 import io.pgreplication.camel.event.EventAssembler;
 import io.pgreplication.camel.lsn.FlushTracker;
@@ -17,18 +16,15 @@ import io.pgreplication.camel.pgoutput.PgOutputMessage;
 import io.pgreplication.camel.table.FollowedTables;
 import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The read loop of one replication stream: reads a message, decodes it, lets the assembler turn it into events for
- * the batcher, and hands the batches the batcher closed to the dispatcher, keeping the connection alive while the
- * routes have no room. Data flows one way: the decoder, the assembler and the batcher are pure and never call back;
- * the loop ends by returning an {@link Outcome}, never by an exception from a stage.
+ * the batcher, and hands the batches the batcher closed to the routes ({@link BatchHandOff}, which keeps the
+ * connection alive while the routes have no room). Data flows one way: the decoder, the assembler and the batcher are
+ * pure and never call back; the loop ends by returning an {@link Outcome}, never by an exception from a stage.
  */
 final class ReadLoop {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReadLoop.class);
     /**
      * When the server has nothing more buffered, pgjdbc's readPending waits on the socket (up to 1 ms) and returns
      * the next message the moment it arrives. A reader that has caught up with the walsender then takes one wake-up,
@@ -73,6 +69,7 @@ final class ReadLoop {
     private final FlushTracker tracker;
     private final Batcher batcher;
     private final Backfills backfills;
+    private final BatchHandOff handOff;
     private final EventAssembler assembler;
     private final PgOutputDecoder decoder = new PgOutputDecoder();
     private final BatchDispatcher dispatcher;
@@ -114,6 +111,8 @@ final class ReadLoop {
                 options.batching().size() * Backfills.HELD_FACTOR, options.batching().maxBytes());
         this.assembler = new EventAssembler(filter, columns, catalog, catalog, options.stream().messages(),
                 this.backfills);
+        this.handOff = new BatchHandOff(slot, this.backfills, batcher, dispatcher, status, tracker, running,
+                keepalive);
     }
 
     /** Reads until the session stops, a batch fails or the stream must switch to text values. */
@@ -138,7 +137,7 @@ final class ReadLoop {
                     return Outcome.STOPPED;
                 }
             }
-            if (backfills.mustPause() && !awaitBackfill()) {
+            if (backfills.mustPause() && !handOff.awaitBackfill()) {
                 return ended();
             }
             if (coalesce) {
@@ -163,7 +162,7 @@ final class ReadLoop {
                     board.received(lsn);
                     batcher.closeDue();
                 }
-                if (backfills.hasReady() && !handOffClosed()) {
+                if (backfills.hasReady() && !handOff.handOffClosed()) {
                     return ended();
                 }
                 if (sinceCheck != 0) {
@@ -181,7 +180,7 @@ final class ReadLoop {
                 } else {
                     batcher.closeDue();
                 }
-                if (backfills.hasReady() && !handOffClosed()) {
+                if (backfills.hasReady() && !handOff.handOffClosed()) {
                     return ended();
                 }
                 if (!assembler.inTransaction() && batcher.buffered() == 0) {
@@ -201,7 +200,7 @@ final class ReadLoop {
             if (backfills.failure() != null) {
                 return Outcome.BACKFILL_FAILED;
             }
-            if (backfills.hasReady() && !handOffClosed()) {
+            if (backfills.hasReady() && !handOff.handOffClosed()) {
                 return ended();
             }
             if (tracker.hasFailed()) {
@@ -214,33 +213,6 @@ final class ReadLoop {
     /** After {@link Outcome#BACKFILL_FAILED}: why. */
     Throwable backfillFailure() {
         return backfills.failure();
-    }
-
-    /**
-     * Too many changes of tables being backfilled are held: stops reading until the running backfill's snapshot is
-     * out, keeping the connection alive and the other tables' open batches moving. False when the loop must end.
-     */
-    private boolean awaitBackfill() throws SQLException {
-        LOG.debug("slot={} the backfilled tables' held changes reached the limit; reading pauses", slot);
-        long lastStatus = System.nanoTime();
-        while (backfills.mustPause()) {
-            if (!running.getAsBoolean() || tracker.hasFailed() || backfills.failure() != null) {
-                return false;
-            }
-            backfills.step();
-            batcher.closeDue();
-            if (backfills.hasReady() && !handOffClosed()) {
-                return false;
-            }
-            if (System.nanoTime() - lastStatus > keepalive.toNanos()) {
-                status.keepAlive();
-                lastStatus = System.nanoTime();
-            } else {
-                status.report();
-            }
-            LockSupport.parkNanos(MAX_IDLE_PARK_NANOS);
-        }
-        return true;
     }
 
     /** After the loop: forgets the batches not handed to the dispatcher, held ones too; they stay unconfirmed. */
@@ -266,34 +238,6 @@ final class ReadLoop {
             }
         }
         return true;
-    }
-
-    /** Hands every closed batch to the routes, oldest first; false when the loop must end instead. */
-    private boolean handOffClosed() throws SQLException {
-        Batch batch;
-        while ((batch = backfills.poll()) != null) {
-            if (!handOff(batch)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Hands a batch to the routes, keeping the connection alive while they have no room. */
-    private boolean handOff(Batch batch) throws SQLException {
-        try {
-            while (!dispatcher.offer(batch, keepalive)) {
-                LOG.trace("slot={} routes are busy; keeping the connection alive while waiting", slot);
-                if (!running.getAsBoolean() || tracker.hasFailed()) {
-                    return false;
-                }
-                status.keepAlive();
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private Outcome ended() {

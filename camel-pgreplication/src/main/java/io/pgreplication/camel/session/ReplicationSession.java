@@ -7,7 +7,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import io.pgreplication.camel.admin.ReplicationSetup;
-import io.pgreplication.camel.lsn.FlushTracker;
 import io.pgreplication.camel.lsn.Lsn;
 import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.server.LostSlot;
@@ -21,15 +20,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replication session of one consumer, and its reconnect loop: sets up the server objects, takes the initial
- * snapshot when the slot is still to be made, opens the stream ({@link StreamOpener}), runs the {@link ReadLoop} until
- * it ends, and after a failure waits with exponential backoff and starts over from the confirmed position
- * (docs/delivery.md). One thread runs it; its status is published as one {@link SessionStatus}.
+ * snapshot when the slot is still to be made, runs one stream at a time ({@link StreamRun}: the connection
+ * {@link StreamOpener} opens, read by the {@link ReadLoop} until it ends), and after a failure waits with exponential
+ * backoff and starts over from the confirmed position (docs/delivery.md). One thread runs it; its status is published
+ * as one {@link SessionStatus}.
  */
 public final class ReplicationSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSession.class);
-    /** How long a stream that ends waits for its backfill workers to stop. */
-    private static final Duration BACKFILL_STOP_WAIT = Duration.ofSeconds(30);
 
     /** Brings the server objects to what the options ask for; {@link SessionSetup} on a real server. */
     @FunctionalInterface
@@ -238,69 +236,17 @@ public final class ReplicationSession implements Runnable {
                   + " or reset=true) to take a new snapshot";
     }
 
-    /**
-     * Streams until stopped or until a batch fails. Returns true when at least one transaction was confirmed, which
-     * resets the reconnect backoff.
-     */
+    /** One stream from the confirmed position; true when it confirmed something (which resets the backoff). */
     private boolean stream() throws SQLException {
-        FollowedTables tables = filter;
-        try (OpenedStream opened = opener.open(confirmed, textValues, tables)) {
-            Lsn started = opened.start();
-            offsets.streaming(opened.identity(), started);
-            FlushTracker tracker = new FlushTracker(started.value());
-            StatusReporter status = new StatusReporter(options.slot(), opened.stream(), tracker,
-                    options.stream().flushSlot(), board, started, offsets);
-            BackfillWorkers backfills = new BackfillWorkers(options.slot(), backfillWorkers,
-                    b -> snapshots.apply(scope(b.filter(), opened.server())), dispatcher,
-                    () -> !running || tracker.hasFailed());
-            ReadLoop loop = new ReadLoop(opened, options, tables, columns, tracker, dispatcher, status, board,
-                    () -> running, backfills);
-            board.update(s -> s.streaming(opened.server().protocolVersion()));
-            LOG.info("slot={} streaming publication {} from {} (protocol {})", options.slot(), options.publication(),
-                    started, opened.server().protocolVersion());
-            ReadLoop.Outcome outcome;
-            try {
-                outcome = loop.run();
-            } finally {
-                // Batches no route was given come again from the server; let go of them before waiting for the
-                // routes, which matters most when the loop ended with an OutOfMemoryError.
-                loop.dropUndelivered();
-                // A backfill cut short with its stream is read again by the next one: its request is not confirmed.
-                backfills.stop(BACKFILL_STOP_WAIT);
-                board.update(s -> s.backfilling(null));
-                status.finish(dispatcher, opened.keepalive());
-                confirmed = status.confirmed();
-            }
-            if (outcome == ReadLoop.Outcome.TEXT_VALUES) {
-                textValues = true;
-                LOG.warn("slot={} {}; reconnecting with text values (for the rest of this consumer's life)",
-                        options.slot(), loop.textValuesReason());
-            }
-            if (outcome == ReadLoop.Outcome.BACKFILL_FAILED) {
-                LOG.warn("slot={} a backfill failed; the slot stays at {}, before its request, which is read again"
-                         + " after reconnecting", options.slot(), confirmed);
-                throw rethrowable(loop.backfillFailure());
-            }
-            if (tracker.hasFailed()) {
-                LOG.warn("slot={} a batch failed; the slot stays at {} and the changes after it are streamed again"
-                         + " after {} ms", options.slot(), confirmed, options.reconnect().delay().toMillis());
-            }
-            return !confirmed.equals(started);
+        StreamRun run = new StreamRun(options, opener, offsets, board, dispatcher,
+                (tables, on) -> snapshots.apply(scope(tables, on)), backfillWorkers, () -> running, confirmed,
+                textValues);
+        try {
+            return run.run(filter, columns);
+        } finally {
+            confirmed = run.confirmed();
+            textValues = run.textValues();
         }
-    }
-
-    /** The failure of a backfill, thrown from the stream so the session reports and retries it like its own. */
-    private static RuntimeException rethrowable(Throwable e) throws SQLException {
-        if (e instanceof SQLException sql) {
-            throw sql;
-        }
-        if (e instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (e instanceof Error error) {
-            throw error;
-        }
-        return new IllegalStateException(e);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -12,12 +12,12 @@ import java.util.concurrent.ExecutorService;
 import io.pgreplication.camel.admin.BackfillRequest;
 import io.pgreplication.camel.admin.BackfillSetup;
 import io.pgreplication.camel.admin.PublicationAdmin;
-import io.pgreplication.camel.admin.ReplicationCommands;
 import io.pgreplication.camel.admin.ReplicationSetup;
 import io.pgreplication.camel.admin.ServerAdmin;
 import io.pgreplication.camel.admin.SlotAdmin;
 import io.pgreplication.camel.admin.SlotInfo;
 import io.pgreplication.camel.lsn.Lsn;
+import io.pgreplication.camel.server.OffsetStore;
 import io.pgreplication.camel.server.PgReplicationSetupException;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.session.SessionOptions;
@@ -97,24 +97,10 @@ public class PgReplicationProducer extends DefaultProducer {
             switch (operation) {
                 case STATUS -> {
                 }
-                case CREATE_SLOT -> {
-                    new ServerAdmin(c).checkServer(slot);
-                    if (slots.slot(slot).isEmpty()) {
-                        boolean failover = session.setup().failover() && ServerCapabilities.of(c).failoverSlots();
-                        Lsn lsn = slots.create(slot, failover);
-                        LOG.info("slot={} created the replication slot at {}{}", slot, lsn,
-                                failover ? " with the failover property" : "");
-                    }
-                }
-                case DROP_SLOT -> {
-                    slots.drop(slot);
-                    forgetRecordedPosition();
-                }
-                case CREATE_PUBLICATION -> {
-                    ReplicationSetup.Request r = session.setup();
-                    ReplicationSetup.ensurePublication(options.connection(), new ReplicationSetup.Request(r.slot(),
-                            r.publication(), r.tables(), r.publish(), true, false, false, r.failover()));
-                }
+                case CREATE_SLOT -> ReplicationSetup.createSlot(options.connection(), session.setup(), offsets());
+                case DROP_SLOT -> ReplicationSetup.dropSlot(options.connection(), session.setup(), offsets());
+                case CREATE_PUBLICATION -> ReplicationSetup.ensurePublication(options.connection(),
+                        session.setup().with(true, false, false));
                 case DROP_PUBLICATION -> publications.dropPublication(options.publication());
                 case BACKFILL -> throw new IllegalStateException("handled above");
                 case ADVANCE_SLOT -> {
@@ -129,17 +115,12 @@ public class PgReplicationProducer extends DefaultProducer {
         }
     }
 
-    /** A slot dropped on purpose is not a lost slot: its recorded position goes too, so a consumer may create it. */
-    private void forgetRecordedPosition() throws SQLException {
-        if (!(session.offsets() instanceof RepositoryOffsetStore repository)) {
-            return;
+    /** The offset store, started: the management operations keep it up to date as a consumer does. */
+    private OffsetStore offsets() {
+        if (session.offsets() instanceof RepositoryOffsetStore repository) {
+            repository.start();
         }
-        repository.start();
-        try (Connection replication = options.connection().openReplication("camel-pgreplication manage "
-                                                                           + options.slot())) {
-            repository.clear(options.slot(), new ReplicationCommands(replication).identifySystem().server()
-                    .systemIdentifier());
-        }
+        return session.offsets();
     }
 
     /** The header's operation, else the endpoint's; an unknown or missing one fails naming the values. */
@@ -149,7 +130,9 @@ public class PgReplicationProducer extends DefaultProducer {
             ManagementOperation configured = getEndpoint().getConfiguration().getOperation();
             if (configured == null) {
                 throw new IllegalArgumentException("slot=" + options.slot() + ": no management operation: set option"
-                                                   + " operation (" + String.join(", ", names()) + ") or header "
+                                                   + " operation ("
+                                                   + String.join(", ", OptionParser.names(ManagementOperation.values()))
+                                                   + ") or header "
                                                    + PgReplicationConstants.OPERATION);
             }
             return configured;
@@ -157,19 +140,7 @@ public class PgReplicationProducer extends DefaultProducer {
         if (header instanceof ManagementOperation operation) {
             return operation;
         }
-        for (ManagementOperation operation : ManagementOperation.values()) {
-            if (operation.toString().equals(header.toString())) {
-                return operation;
-            }
-        }
-        List<String> names = names();
-        throw new IllegalArgumentException("slot=" + options.slot() + ": unknown operation '" + header + "': use "
-                                           + String.join(", ", names.subList(0, names.size() - 1)) + " or "
-                                           + names.get(names.size() - 1));
-    }
-
-    private static List<String> names() {
-        return OptionParser.names(ManagementOperation.values());
+        return OptionParser.choice(PgReplicationConstants.OPERATION, header.toString(), ManagementOperation.values());
     }
 
     /**
@@ -233,22 +204,6 @@ public class PgReplicationProducer extends DefaultProducer {
         }
         BackfillSetup.Backfill written;
         try (Connection c = options.connection().openRegular("camel-pgreplication manage " + slot)) {
-            ServerCapabilities server = ServerCapabilities.of(c);
-            if (!server.messages()) {
-                throw new PgReplicationSetupException("slot=" + slot + ": operation=backfill needs PostgreSQL 14 or"
-                                                      + " newer: the request reaches the consumer as a logical"
-                                                      + " decoding message in the replication stream (pgoutput's"
-                                                      + " messages option), which this server (" + server.describe()
-                                                      + ") cannot send. Load the tables some other way, or upgrade"
-                                                      + " the server");
-            }
-            if (new SlotAdmin(c).slot(slot).isEmpty()) {
-                throw new PgReplicationSetupException("slot=" + slot + ": operation=backfill writes a request for"
-                                                      + " the slot's consumer, but the slot does not exist, so no"
-                                                      + " consumer would ever read it. Start the consumer first"
-                                                      + " (snapshotMode=initial reads every table when it creates"
-                                                      + " the slot)");
-            }
             written = BackfillSetup.request(c, session.setup());
         }
         BackfillRequest request = written.request();

@@ -29,8 +29,7 @@ public final class BackfillSetup {
     /** Adds the missing tables and, when there were any, requests their backfill in the same transaction. */
     static void extendAndRequest(Connection connection, PublicationAdmin publications,
                                  ReplicationSetup.Request request, ServerCapabilities server) throws SQLException {
-        connection.setAutoCommit(false);
-        try {
+        Sql.inTransaction(connection, () -> {
             List<TableSpec> added = ReplicationSetup.ensurePublication(publications, request, server);
             if (!added.isEmpty()) {
                 if (!server.messages()) {
@@ -47,40 +46,45 @@ public final class BackfillSetup {
                 LOG.info("slot={} snapshotMode=initial: requested backfill {} of the added tables {} at {}",
                         request.slot(), backfill.id(), backfill.tables(), lsn);
             }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /**
      * The management producer's {@code backfill}: adds the tables the publication lacks (or, with
      * createPublication=false, fails naming them) and writes a {@link BackfillRequest} for {@code request.tables()}
      * ({@code schema.*} expanded to the schema's tables now), both in one transaction. Returns the request and its LSN.
+     * Refused on PostgreSQL 13 and older (the request could not reach the consumer) and when the slot does not exist
+     * (no consumer would ever read it).
      */
     public static Backfill request(Connection connection, ReplicationSetup.Request request) throws SQLException {
         ServerCapabilities server = ServerCapabilities.of(connection);
+        String slot = request.slot();
+        if (!server.messages()) {
+            throw new PgReplicationSetupException("slot=" + slot + ": operation=backfill needs PostgreSQL 14 or"
+                                                  + " newer: the request reaches the consumer as a logical decoding"
+                                                  + " message in the replication stream (pgoutput's messages"
+                                                  + " option), which this server (" + server.describe()
+                                                  + ") cannot send. Load the tables some other way, or upgrade the"
+                                                  + " server");
+        }
+        if (new SlotAdmin(connection).slot(slot).isEmpty()) {
+            throw new PgReplicationSetupException("slot=" + slot + ": operation=backfill writes a request for the"
+                                                  + " slot's consumer, but the slot does not exist, so no consumer"
+                                                  + " would ever read it. Start the consumer first"
+                                                  + " (snapshotMode=initial reads every table when it creates the"
+                                                  + " slot)");
+        }
         PublicationAdmin publications = new PublicationAdmin(connection, server);
-        connection.setAutoCommit(false);
-        try {
+        return Sql.inTransaction(connection, () -> {
             ReplicationSetup.ensurePublication(publications, request, server);
             List<TableSpec> tables = concreteTables(publications, request.tables());
             for (TableSpec t : tables) {
-                publications.checkPublishable(request.slot(), t, false);
+                publications.checkPublishable(slot, t, false);
             }
-            BackfillRequest backfill = BackfillRequest.of(request.slot(), tables);
-            Lsn lsn = backfill.emit(connection);
-            connection.commit();
-            return new Backfill(backfill, lsn);
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+            BackfillRequest backfill = BackfillRequest.of(slot, tables);
+            return new Backfill(backfill, backfill.emit(connection));
+        });
     }
 
     /** A backfill request as written, and its LSN. */

@@ -36,6 +36,11 @@ public final class ReplicationSetup {
      */
     public record Request(String slot, String publication, List<TableSpec> tables, String publish,
             boolean createPublication, boolean createSlot, boolean reset, boolean failover) {
+
+        /** The same request with other create and reset switches: what a management operation asks for. */
+        public Request with(boolean createPublication, boolean createSlot, boolean reset) {
+            return new Request(slot, publication, tables, publish, createPublication, createSlot, reset, failover);
+        }
     }
 
     /**
@@ -61,15 +66,8 @@ public final class ReplicationSetup {
      * Checks the server, resets, brings the publication up to date, checks {@code includeColumns} against the tables
      * and finds or creates the slot. With {@code slotBySnapshot} a missing slot is not created here but left to the
      * initial snapshot, which makes it from its temporary exporting slot once the snapshot completed. A slot
-     * {@code offsets} knows on this server but the server lacks is refused (docs/high-availability.md).
-     */
-    public static Result run(ConnectionSettings settings, Request request, IncludeColumns includeColumns,
-                             boolean slotBySnapshot, OffsetStore offsets) throws SQLException {
-        return run(settings, request, includeColumns, slotBySnapshot, offsets, false);
-    }
-
-    /**
-     * {@link #run(ConnectionSettings, Request, IncludeColumns, boolean, OffsetStore)}; with {@code backfillAdded}
+     * {@code offsets} knows on this server but the server lacks is refused (docs/high-availability.md). With
+     * {@code backfillAdded}
      * (snapshotMode=initial) the tables added to the publication of an existing slot are also backfilled: in the
      * transaction that adds them, a {@link BackfillRequest} for them is written into the WAL, which the consumer reads
      * when it streams the slot. One transaction, so a crash leaves either both or neither: never tables added without
@@ -103,6 +101,32 @@ public final class ReplicationSetup {
             }
             return new Result(server, slot, tables, columns, publicationExisted,
                     offsets.isConfigured() ? slots.identity() : null);
+        }
+    }
+
+    /**
+     * operation=createSlot: makes the slot when it is missing, as a consumer's setup does (with the failover property
+     * where the server has failover slots, its start recorded in {@code offsets}), and refuses instead when
+     * {@code offsets} knows the slot on this server: it was lost, and a new one would skip changes. Leaves the
+     * publication alone.
+     */
+    public static void createSlot(ConnectionSettings settings, Request request, OffsetStore offsets)
+            throws SQLException {
+        try (Connection connection = settings.openRegular("camel-pgreplication manage " + request.slot())) {
+            new ServerAdmin(connection).checkServer(request.slot());
+            new SlotSetup(settings, connection, ServerCapabilities.of(connection),
+                    request.with(false, true, false), offsets).ensure(false, false);
+        }
+    }
+
+    /**
+     * operation=dropSlot: forgets the position {@code offsets} recorded for the slot on this server first (a slot
+     * dropped on purpose is not lost, so a consumer may make it again), then drops the slot.
+     */
+    public static void dropSlot(ConnectionSettings settings, Request request, OffsetStore offsets)
+            throws SQLException {
+        try (Connection connection = settings.openRegular("camel-pgreplication manage " + request.slot())) {
+            new SlotSetup(settings, connection, ServerCapabilities.of(connection), request, offsets).reset();
         }
     }
 

@@ -83,12 +83,8 @@ public final class SlotAdmin {
         if (slot.isEmpty()) {
             return;
         }
-        if (slot.get().active() && slot.get().activePid() != null) {
-            throw new PgReplicationSetupException("slot=" + slotName + ": cannot drop the slot, it is in use by "
-                                                  + new ServerAdmin(connection).describeBackend(slot.get().activePid())
-                                                  + ". Stop that consumer, or run SELECT pg_terminate_backend("
-                                                  + slot.get().activePid() + ");");
-        }
+        refuseIfActive(slot.get(), "drop", ". Stop that consumer, or run SELECT pg_terminate_backend("
+                                          + slot.get().activePid() + ");");
         try (PreparedStatement ps = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
             ps.setString(1, slotName);
             ps.execute();
@@ -110,11 +106,7 @@ public final class SlotAdmin {
             throw new PgReplicationSetupException("slot=" + slotName + ": cannot advance the slot, it does not exist."
                                                   + " Create it first (operation=createSlot)");
         }
-        if (info.get().active() && info.get().activePid() != null) {
-            throw new PgReplicationSetupException("slot=" + slotName + ": cannot advance the slot, it is in use by "
-                                                  + new ServerAdmin(connection).describeBackend(info.get().activePid())
-                                                  + ". Stop that consumer first");
-        }
+        refuseIfActive(info.get(), "advance", ". Stop that consumer first");
         Lsn confirmed = info.get().confirmedFlushLsn();
         if (confirmed != null && !target.isAfter(confirmed)) {
             return false;
@@ -133,6 +125,15 @@ public final class SlotAdmin {
                                                       + " and a slot only moves forward", e);
             }
             throw e;
+        }
+    }
+
+    /** A slot a walsender streams cannot be changed: fails naming the holder, then {@code fix}. */
+    private void refuseIfActive(SlotInfo slot, String action, String fix) throws SQLException {
+        if (slot.active() && slot.activePid() != null) {
+            throw new PgReplicationSetupException("slot=" + slot.name() + ": cannot " + action + " the slot, it is in"
+                                                  + " use by " + new ServerAdmin(connection)
+                                                          .describeBackend(slot.activePid()) + fix);
         }
     }
 }

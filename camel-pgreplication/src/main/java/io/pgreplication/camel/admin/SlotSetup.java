@@ -30,7 +30,7 @@ final class SlotSetup {
     private final ReplicationSetup.Request request;
     private final OffsetStore offsets;
     private final SlotAdmin slots;
-    private ServerIdentity identity;
+    private ReplicationCommands.Identified identified;
 
     SlotSetup(ConnectionSettings settings, Connection connection, ServerCapabilities server,
               ReplicationSetup.Request request, OffsetStore offsets) {
@@ -101,12 +101,17 @@ final class SlotSetup {
 
     /** The server's identity, read once with {@code IDENTIFY_SYSTEM} on a short replication connection. */
     ServerIdentity identity() throws SQLException {
-        if (identity == null) {
+        return identified().server();
+    }
+
+    /** {@code IDENTIFY_SYSTEM}, once: the server's identity and its current WAL position. */
+    private ReplicationCommands.Identified identified() throws SQLException {
+        if (identified == null) {
             try (Connection replication = settings.openReplication("camel-pgreplication setup " + request.slot())) {
-                identity = new ReplicationCommands(replication).identifySystem().server();
+                identified = new ReplicationCommands(replication).identifySystem();
             }
         }
-        return identity;
+        return identified;
     }
 
     /** Records a position of the slot made now, so that its loss is noticed even before its first confirmation. */
@@ -123,10 +128,7 @@ final class SlotSetup {
         ServerIdentity id = identity();
         Lsn recorded = offsets.recorded(request.slot(), id.systemIdentifier());
         if (recorded != null) {
-            Lsn current = Lsn.parse(Sql.string(connection, "SELECT CASE WHEN pg_is_in_recovery() THEN"
-                                                           + " pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn()"
-                                                           + " END::text"));
-            throw LostSlot.atStart(request.slot(), recorded, current, id,
+            throw LostSlot.atStart(request.slot(), recorded, identified().position(), id,
                     OffsetStore.key(request.slot(), id.systemIdentifier()));
         }
     }

@@ -79,8 +79,8 @@ public final class SnapshotQueries {
     }
 
     /**
-     * {@code COPY (SELECT cols FROM ONLY relation WHERE ...) TO STDOUT}, text format. {@code fromPage}/{@code toPage}
-     * bound a CTID range (a TID range scan on PostgreSQL 14+); -1 leaves that side open.
+     * {@code COPY (SELECT cols FROM ONLY relation WHERE ...) TO STDOUT}, binary or text. {@code fromPage} and
+     * {@code toPage} bound a CTID range (a TID range scan on PostgreSQL 14+); -1 leaves that side open.
      */
     public static String copyStatement(TableSpec relation, List<String> columns, String rowFilter, long fromPage,
                                        long toPage, boolean binary) {

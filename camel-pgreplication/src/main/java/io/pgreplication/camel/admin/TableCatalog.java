@@ -172,18 +172,9 @@ public final class TableCatalog {
         if (identity != 'i') {
             return primaryKey(oid);
         }
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisreplident ORDER BY a.attnum")) {
-            ps.setInt(1, oid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                }
-            }
-        }
-        return columns;
+        return Sql.strings(connection, "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                       + " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = ? AND i.indisreplident ORDER BY a.attnum",
+                oid);
     }
 
     private List<TableSpec> leafPartitions(int oid) throws SQLException {

@@ -2,7 +2,7 @@ package io.pgreplication.camel;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.pgreplication.camel.batch.Batch;
@@ -23,8 +23,8 @@ final class DeliveryStats {
     private final LongAdder changes = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder failedBatches = new LongAdder();
-    /** Commit times of completed transactions not yet known to be confirmed, by commit LSN. */
-    private final ConcurrentSkipListMap<Long, Instant> unconfirmed = new ConcurrentSkipListMap<>();
+    /** Commit times of completed transactions not yet known to be confirmed, by commit LSN; guarded by this. */
+    private final TreeMap<Long, Instant> unconfirmed = new TreeMap<>();
     private volatile Instant newestDelivered;
     private volatile Instant newestConfirmed;
 
@@ -39,18 +39,22 @@ final class DeliveryStats {
         changes.add(changeCount);
         batches.increment();
         if (committed != null) {
-            Instant newest = newestDelivered;
-            if (newest == null || committed.isAfter(newest)) {
-                newestDelivered = committed;
-            }
-            unconfirmed.merge(commitLsn, committed, (a, b) -> a.isAfter(b) ? a : b);
-            // The slot confirms what completed within moments; it stays behind only with flushSlot=false or a
-            // route holding a batch. The oldest entries are dropped then: they only make the confirmed lag older.
-            while (unconfirmed.size() > MAX_UNCONFIRMED) {
-                unconfirmed.pollFirstEntry();
-            }
+            remember(commitLsn, committed);
         }
         confirmedUpTo(confirmed);
+    }
+
+    /** Routes complete batches on their own threads: one lock per batch, never per change. */
+    private synchronized void remember(long commitLsn, Instant committed) {
+        if (newestDelivered == null || committed.isAfter(newestDelivered)) {
+            newestDelivered = committed;
+        }
+        unconfirmed.merge(commitLsn, committed, (a, b) -> a.isAfter(b) ? a : b);
+        // The slot confirms what completed within moments; it stays behind only with flushSlot=false or a route
+        // holding a batch. The oldest entries are dropped then: they only make the confirmed lag older.
+        if (unconfirmed.size() > MAX_UNCONFIRMED) {
+            unconfirmed.pollFirstEntry();
+        }
     }
 
     /** A batch whose exchange failed: the stream is reopened and it comes again. */
@@ -82,7 +86,7 @@ final class DeliveryStats {
     }
 
     /** Commit times kept until the slot passes them. */
-    int unconfirmedCount() {
+    synchronized int unconfirmedCount() {
         return unconfirmed.size();
     }
 

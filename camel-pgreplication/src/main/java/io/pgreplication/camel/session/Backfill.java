@@ -63,6 +63,12 @@ final class Backfill {
         return point;
     }
 
+    /** True when the snapshot holds a change committed at {@code commitLsn}: committed before its known point. */
+    boolean snapshotHolds(long commitLsn) {
+        Lsn p = point;
+        return p != null && Long.compareUnsigned(commitLsn, p.value()) < 0;
+    }
+
     /** True once every snapshot batch was handed to the routes. */
     boolean offered() {
         return offered;

@@ -100,8 +100,7 @@ final class Backfills implements EventAssembler.Listener {
     public void onChange(ChangeEvent event, TableShape shape, long transaction, long bytes) {
         if (!owners.isEmpty()) {
             Backfill owner = ownerOf(shape);
-            if (owner != null && owner.point() != null
-                && Long.compareUnsigned(event.commitLsnValue(), owner.point().value()) < 0) {
+            if (owner != null && owner.snapshotHolds(event.commitLsnValue())) {
                 owner.dropped++;
                 return; // committed before the snapshot's consistent point: the snapshot holds it
             }

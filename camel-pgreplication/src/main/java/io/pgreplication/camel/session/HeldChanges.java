@@ -94,10 +94,9 @@ final class HeldChanges {
      * ticket then completed (nothing of it is delivered: the snapshot holds its changes).
      */
     private static Batch trim(Batch batch, Backfill owner) {
-        long point = owner.point().value();
         List<ChangeEvent> kept = new ArrayList<>(batch.events().size());
         for (ChangeEvent e : batch.events()) {
-            if (Long.compareUnsigned(e.commitLsnValue(), point) >= 0) {
+            if (!owner.snapshotHolds(e.commitLsnValue())) {
                 kept.add(e);
             }
         }

@@ -63,8 +63,8 @@ final class JdbcCatalog implements Catalog {
         types.clear();
     }
 
-    @Override
-    public List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
+    /** The publication's columns with their types, for the binary-values decision. */
+    List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) throws SQLException {
         return new PublicationAdmin(connection(), ServerCapabilities.of(connection())).publishedColumns(publication);
     }
 
@@ -78,8 +78,8 @@ final class JdbcCatalog implements Catalog {
         }
     }
 
-    @Override
-    public String describeHolder() {
+    /** The backend holding the slot, or "another process" when it cannot be found. */
+    String describeHolder() {
         try {
             Integer pid = new SlotAdmin(connection()).slot(slot).map(SlotInfo::activePid).orElse(null);
             return pid == null ? "another process" : new ServerAdmin(connection()).describeBackend(pid);

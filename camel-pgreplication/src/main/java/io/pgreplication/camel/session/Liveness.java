@@ -6,10 +6,6 @@ import java.sql.SQLException;
 @FunctionalInterface
 interface Liveness {
 
-    /** Never suspects anything: for streams that cannot be half-open. */
-    Liveness NONE = (heard, lsn) -> {
-    };
-
     /**
      * @param heardSinceLastIdle a message arrived since the previous idle read
      * @param lastReceivedLsn    the stream's newest received position

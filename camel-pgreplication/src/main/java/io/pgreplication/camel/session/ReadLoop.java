@@ -20,8 +20,9 @@ import io.pgreplication.camel.table.TableFilter;
 /**
  * The read loop of one replication stream: reads a message, decodes it, lets the assembler turn it into events for
  * the batcher, and hands the batches the batcher closed to the routes ({@link BatchHandOff}, which keeps the
- * connection alive while the routes have no room). Data flows one way: the decoder, the assembler and the batcher are
- * pure and never call back; the loop ends by returning an {@link Outcome}, never by an exception from a stage.
+ * connection alive while the routes have no room). Data flows one way, from the decoder through the assembler (and
+ * {@link Backfills}) to the batcher; no stage calls back into the loop, which ends by returning an {@link Outcome},
+ * never by an exception from a stage.
  */
 final class ReadLoop {
 
@@ -79,14 +80,6 @@ final class ReadLoop {
     private final Duration keepalive;
     private final BooleanSupplier running;
     private String textValuesReason;
-
-    ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,
-             FlushTracker tracker, BatchDispatcher dispatcher, StatusReporter status, StatusBoard board,
-             BooleanSupplier running) {
-        this(opened, options, filter, columns, tracker, dispatcher, status, board, running, backfill -> {
-            throw new IllegalStateException("no backfills in this stream");
-        });
-    }
 
     /** @param backfills starts the online backfills requested in the stream */
     ReadLoop(OpenedStream opened, SessionOptions options, FollowedTables filter, IncludeColumns columns,

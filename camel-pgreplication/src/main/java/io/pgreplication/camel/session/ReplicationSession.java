@@ -12,8 +12,6 @@ import io.pgreplication.camel.server.Failure;
 import io.pgreplication.camel.server.LostSlot;
 import io.pgreplication.camel.server.ServerCapabilities;
 import io.pgreplication.camel.snapshot.SnapshotScope;
-import io.pgreplication.camel.table.FollowedTables;
-import io.pgreplication.camel.table.IncludeColumns;
 import io.pgreplication.camel.table.TableFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,19 +50,21 @@ public final class ReplicationSession implements Runnable {
     private final OffsetRecorder offsets;
     private volatile boolean running = true;
     private volatile Thread thread;
-    private volatile boolean setUp;
     /** The newest position known confirmed to the server; where the next connection starts. */
     private volatile Lsn confirmed = Lsn.INVALID;
     /** The slot is missing and the snapshot mode asks for a snapshot that creates it. */
     private volatile boolean snapshotPending;
+    /**
+     * What the setup found, null until it ran: among it, which tables are delivered and which of their columns.
+     */
     private volatile ReplicationSetup.Result found;
-    /** Which tables are delivered, and which of their columns, as the setup found them. */
-    private volatile FollowedTables filter = FollowedTables.ALL;
-    private volatile IncludeColumns columns = IncludeColumns.ALL;
     /** Set once a binary stream met a column it cannot decode: text mode for the rest of the consumer's life. */
     private volatile boolean textValues;
 
-    /** @param snapshotWorkers runs the snapshot's parallel readers (Camel's thread pools, given by the Camel side) */
+    /**
+     * @param snapshotWorkers runs the snapshot's parallel readers and the online backfills' workers (Camel's thread
+     *                        pools, given by the Camel side)
+     */
     public ReplicationSession(SessionOptions options, BatchDispatcher dispatcher, SessionListener listener,
                               Executor snapshotWorkers) {
         this(options, dispatcher, listener, () -> SessionSetup.run(options),
@@ -99,14 +99,11 @@ public final class ReplicationSession implements Runnable {
     /** Checks and creates server objects, once; the consumer calls it at start so configuration errors fail it. */
     public void setup() throws SQLException {
         ReplicationSetup.Result result = setup.run();
-        found = result;
-        filter = result.tables();
-        columns = result.columns();
         snapshotPending = result.slot() == null;
         if (!confirmed.isValid() && result.slot() != null && result.slot().confirmedFlushLsn() != null) {
             confirmed = result.slot().confirmedFlushLsn();
         }
-        setUp = true;
+        found = result;
     }
 
     /**
@@ -123,7 +120,7 @@ public final class ReplicationSession implements Runnable {
         try {
             while (running) {
                 try {
-                    if (!setUp) {
+                    if (found == null) {
                         setup();
                     }
                     boolean ready = !snapshotPending || snapshot();
@@ -188,7 +185,7 @@ public final class ReplicationSession implements Runnable {
      * failed): no slot exists then, and the next attempt takes the whole snapshot again.
      */
     private boolean snapshot() throws SQLException, InterruptedException {
-        SnapshotSource source = snapshots.apply(scope(filter, found.server()));
+        SnapshotSource source = snapshots.apply(scope(found.tables(), found.server()));
         if (source.slotExists()) {
             // Made meanwhile by another consumer of the same slot (e.g. a standby that took over): stream it.
             LOG.warn("slot={} the slot appeared while its snapshot was pending; streaming it without a snapshot",
@@ -222,7 +219,7 @@ public final class ReplicationSession implements Runnable {
 
     /** What a snapshot of the tables {@code tables} accepts reads, and how. */
     private SnapshotScope scope(TableFilter tables, ServerCapabilities on) {
-        return new SnapshotScope(options.publication(), tables, columns, on, options.snapshot().parallelism(),
+        return new SnapshotScope(options.publication(), tables, found.columns(), on, options.snapshot().parallelism(),
                 options.batching().size(), options.batching().maxBytes());
     }
 
@@ -242,7 +239,7 @@ public final class ReplicationSession implements Runnable {
                 (tables, on) -> snapshots.apply(scope(tables, on)), backfillWorkers, () -> running, confirmed,
                 textValues);
         try {
-            return run.run(filter, columns);
+            return run.run(found.tables(), found.columns());
         } finally {
             confirmed = run.confirmed();
             textValues = run.textValues();

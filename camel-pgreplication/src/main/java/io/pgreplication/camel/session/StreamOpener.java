@@ -115,7 +115,7 @@ final class StreamOpener {
      * Binary values when the options ask for them (PostgreSQL 14+) and every delivered column's type decodes exactly
      * from its binary form; the choice and its reason are logged.
      */
-    private boolean binaryValues(ServerCapabilities server, Catalog catalog, boolean textOnly, TableFilter filter)
+    private boolean binaryValues(ServerCapabilities server, JdbcCatalog catalog, boolean textOnly, TableFilter filter)
             throws SQLException {
         if (!options.stream().binaryValuesOn(server)) {
             LOG.info("slot={} text values: {}", options.slot(), !server.binaryValues() ? "the server is older than"

@@ -131,18 +131,4 @@ class PgOutputDecoderStreamingTest {
         decoder.decode(asSlice(rows.get(485).bytes()), rows.get(485).lsn());
         assertThat(decoder.inStreamedTransaction()).isFalse();
     }
-
-    @Test
-    void theDecoderOfAReopenedStreamKnowsNothingOfAChunkTheOldStreamCutOff() {
-        PgOutputFixture.Row streamStart = rows("streaming-commit.txt").get(0);
-        PgOutputFixture.Row plainInsert = rows("dml-default.txt").get(2);
-        new PgOutputDecoder().decode(asSlice(streamStart.bytes()), streamStart.lsn());
-
-        PgOutputDecoder decoder = new PgOutputDecoder();
-
-        Insert insert = (Insert) decoder.decode(asSlice(plainInsert.bytes()), plainInsert.lsn());
-        assertThat(insert.xid()).isZero();
-        assertThat(insert.relationOid()).isEqualTo(OIDS.get("item"));
-        assertThat(decoder.decode(asSlice(streamStart.bytes()), streamStart.lsn())).isEqualTo(new StreamStart(872, true));
-    }
 }

@@ -59,8 +59,8 @@ class BackfillsTest {
 
     @Test
     void changesBeforeTheRequestGoOutFirstAndTheTablesLaterChangesAreHeldWhileOtherTablesFlow() {
-        long first = commit(insert(B, 1));
-        long request = commit(request("s1", "b"));
+        commit(insert(B, 1));
+        commit(request("s1", "b"));
 
         assertThat(drain()).extracting(this::ids).containsExactly(List.of("b1"));
         backfills.step();
@@ -70,7 +70,6 @@ class BackfillsTest {
         commit(insert(B, 2));
         commit(insert(A, 1));
         assertThat(drain()).extracting(this::ids).containsExactly(List.of("a1"));
-        assertThat(first).isLessThan(request);
     }
 
     @Test
@@ -79,7 +78,7 @@ class BackfillsTest {
         drain();
         backfills.step();
         Backfill backfill = launched.get(0);
-        long beforePoint = commit(insert(B, 2));
+        commit(insert(B, 2));
         long point = nextLsn + 0x100;
         nextLsn = point + 0x100;
         commit(insert(B, 3));
@@ -95,7 +94,7 @@ class BackfillsTest {
         assertThat(drain()).extracting(this::ids).containsExactly(List.of("b3"), List.of("b4"));
         commit(insert(B, 5));
         assertThat(drain()).extracting(this::ids).containsExactly(List.of("b5"));
-        assertThat(beforePoint).isLessThan(point);
+        assertThat(backfill.dropped).as("b2, committed before the point").isEqualTo(1);
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pgreplication.camel.admin.PublicationAdmin;
 import io.pgreplication.camel.table.TableSpec;
 import io.pgreplication.camel.value.TypeInfo;
 
@@ -47,16 +46,6 @@ final class FakeCatalog implements Catalog {
     @Override
     public void forgetTypes() {
         forgotten++;
-    }
-
-    @Override
-    public List<PublicationAdmin.PublishedColumn> publishedColumns(String publication) {
-        return List.of();
-    }
-
-    @Override
-    public String describeHolder() {
-        return "PID 4242";
     }
 
     @Override

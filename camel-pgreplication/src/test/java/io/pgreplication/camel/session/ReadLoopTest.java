@@ -132,6 +132,8 @@ class ReadLoopTest {
         StatusReporter status = new StatusReporter("s1", stream, tracker, true, board, Lsn.INVALID,
                 TestSessions.noOffsets());
         return new ReadLoop(TestSessions.opened(Lsn.INVALID, stream, binary, catalog), options, FollowedTables.ALL,
-                IncludeColumns.ALL, tracker, routes, status, board, running);
+                IncludeColumns.ALL, tracker, routes, status, board, running, backfill -> {
+                    throw new IllegalStateException("no backfills in this stream");
+                });
     }
 }

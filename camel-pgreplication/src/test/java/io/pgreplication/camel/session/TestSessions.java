@@ -40,6 +40,8 @@ final class TestSessions {
 
     /** A stream opened from {@code start} on a PostgreSQL 17 server of unknown identity. */
     static OpenedStream opened(Lsn start, ReplicationStream stream, boolean binary, Catalog catalog) {
-        return new OpenedStream(stream, PG17, null, start, binary, Duration.ofMillis(1), Liveness.NONE, catalog, null);
+        Liveness neverSuspects = (heard, lsn) -> {
+        };
+        return new OpenedStream(stream, PG17, null, start, binary, Duration.ofMillis(1), neverSuspects, catalog, null);
     }
 }

@@ -133,7 +133,6 @@ class LargeRowsIT extends ReplicationITSupport {
         assertThat(Long.parseLong(figures[1])).as("rows delivered\n" + child.tail()).isEqualTo(ROWS);
         assertThat(Long.parseLong(figures[2])).as("distinct ids").isEqualTo(ROWS);
         assertThat(Long.parseLong(figures[3])).as("duplicates").isZero();
-        assertThat(Long.parseLong(figures[5])).as("child max heap MB").isLessThanOrEqualTo(64);
         assertThat(child.lines()).as(child.tail()).noneMatch(l -> l.contains("OutOfMemoryError"));
         // 1 MB rows, maxBatchBytes=8MB: a batch closes before the eighth row would take it past 8 MB
         long previous = 0;

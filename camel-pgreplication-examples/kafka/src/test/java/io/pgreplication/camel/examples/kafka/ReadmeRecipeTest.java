@@ -31,7 +31,9 @@ class ReadmeRecipeTest {
             assertThat(route).as("ChangesToKafka.java").contains(line.strip());
         }
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
-        for (String line : firstBlock(readme, "properties")) {
+        List<String> settings = firstBlock(readme, "properties");
+        assertThat(settings).as("README's first properties snippet").isNotEmpty();
+        for (String line : settings) {
             assertThat(properties).as("application.properties").contains(line.strip());
         }
     }

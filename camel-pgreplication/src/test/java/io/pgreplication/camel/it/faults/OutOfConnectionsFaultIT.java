@@ -24,6 +24,11 @@ class OutOfConnectionsFaultIT extends FaultITSupport {
         for (int round = 0; round < ROUNDS; round++) {
             if (current != null) {
                 current.stop();
+                // Its backends exit after the stop returned; one that exits while the server is being filled would
+                // free a slot for the next consumer. Fill only once they are gone.
+                await().until(() -> "0".equals(db.queryString("SELECT count(*) FROM pg_stat_activity WHERE"
+                                                              + " application_name LIKE 'camel-pgreplication %" + slot
+                                                              + "'")));
             }
             List<Connection> held = fill();
             // Backends of other tests or rounds may still exit: the keeper takes every slot they free at once, so
